@@ -1,0 +1,62 @@
+#pragma once
+// Server-sent events framing (the WHATWG event-stream format) over a byte stream that arrives in arbitrary
+// pieces. Lines end in LF, CRLF or CR; a CR at the end of one piece followed by LF in the next is one line end.
+// Only the "data" field matters to us: several data lines of one event are joined with "\n"; comments and other
+// fields are skipped. An event is dispatched at its blank line, never earlier, and never split.
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace ie::net {
+
+class SseDecoder {
+ public:
+  explicit SseDecoder(size_t max_event_bytes = 16 << 20);
+
+  // Feeds the next piece of the stream. Calls on_event(std::string_view data) once per complete event that has
+  // at least one data line. The view is valid only during the call. Returns false (and stops) when a single
+  // event exceeds max_event_bytes or on_event returns false; the decoder must then be reset.
+  template <typename OnEvent>
+  bool feed(const char* bytes, size_t size, OnEvent&& on_event);
+
+  // Forgets any partial line or event: call between responses on a reused connection.
+  void reset();
+
+  // True when bytes of an unfinished event are buffered (a stream that ends here was cut short).
+  bool has_partial_event() const { return !line_.empty() || has_data_; }
+
+ private:
+  enum class Step { need_more, line_ready, too_large };
+  // Moves bytes into line_ until a line end; sets *consumed. Out of line so the template stays small.
+  Step take_line(const char* bytes, size_t size, size_t* consumed);
+  // Applies one complete line in line_: returns true when it ends an event that has data.
+  bool apply_line();
+
+  size_t max_event_bytes_;
+  std::string line_;  // the current, unfinished line
+  std::string data_;  // the data of the event being assembled
+  bool has_data_ = false;
+  bool skip_lf_ = false;  // the previous piece ended in CR: a leading LF belongs to that line end
+};
+
+template <typename OnEvent>
+bool SseDecoder::feed(const char* bytes, size_t size, OnEvent&& on_event) {
+  while (size > 0) {
+    size_t consumed = 0;
+    Step step = take_line(bytes, size, &consumed);
+    bytes += consumed;
+    size -= consumed;
+    if (step == Step::too_large) return false;
+    if (step == Step::need_more) return true;
+    if (apply_line()) {
+      bool keep_going = on_event(std::string_view(data_));
+      data_.clear();
+      has_data_ = false;
+      if (!keep_going) return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace ie::net
