@@ -1,8 +1,9 @@
 #pragma once
-// The one frozen description of a benchmark run. Flags and YAML both become a BenchmarkConfig, checked once by
-// validate(); every later layer receives it as const& and never re-reads flags.
+// The one frozen description of a benchmark run. Flags and YAML both become a BenchmarkConfig, checked once
+// by validate(); every later layer receives it as const& and never re-reads flags.
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -16,9 +17,9 @@ enum class StreamingMode { automatic, on, off };
 
 struct DatasetConfig {
   std::string path;
-  std::string name;           // defaults to the file stem
-  std::string prompt_column;  // parser.prompt: source column renamed to "prompt"; empty = auto-detect
-  std::string system_column;  // parser.system: source column renamed to "system"; empty = none / auto
+  std::string name;                 // defaults to the file stem
+  std::string prompt_column;        // parser.prompt: source column renamed to "prompt"; empty = auto-detect
+  std::string system_column;        // parser.system: source column renamed to "system"; empty = none / auto
   std::optional<uint64_t> samples;  // use only the first N rows
 };
 
@@ -37,8 +38,10 @@ struct RuntimeSettings {
   // Wall-clock length of the performance phase: issuing stops when it elapses, then in-flight requests drain.
   // 0 = not timed (the run ends when n_samples have been issued and answered).
   uint64_t duration_ms = 0;
-  uint64_t max_duration_ms = 0;  // hard cap: in-flight requests are abandoned (counted) at this point; 0 = none
-  std::optional<uint64_t> n_samples;  // how many requests to issue; default one pass over the dataset if untimed
+  uint64_t max_duration_ms =
+      0;  // hard cap: in-flight requests are abandoned (counted) at this point; 0 = none
+  std::optional<uint64_t>
+      n_samples;  // how many requests to issue; default one pass over the dataset if untimed
   uint64_t scheduler_random_seed = 42;
   uint64_t dataloader_random_seed = 42;
   uint64_t drain_timeout_ms = 240'000;  // bound on waiting for in-flight requests after issuing stops
@@ -46,15 +49,15 @@ struct RuntimeSettings {
 
 struct LoadPattern {
   LoadPatternType type = LoadPatternType::max_throughput;
-  double target_qps = 0;         // poisson: required, > 0
+  double target_qps = 0;            // poisson: required, > 0
   uint32_t target_concurrency = 0;  // concurrency: required, > 0
 };
 
 struct ClientSettings {
-  int32_t workers = -1;               // -1 = one per core
-  int32_t max_connections = -1;       // -1 = derived from the port/fd budget and the load pattern
+  int32_t workers = -1;                    // -1 = one per core
+  int32_t max_connections = -1;            // -1 = derived from the port/fd budget and the load pattern
   uint32_t max_concurrent_connects = 128;  // connects in flight at once, across all workers
-  uint64_t max_idle_time_ms = 4'000;  // idle pooled connections older than this are closed, not reused
+  uint64_t max_idle_time_ms = 4'000;       // idle pooled connections older than this are closed, not reused
 };
 
 struct WarmupSettings {
@@ -86,6 +89,10 @@ struct BenchmarkConfig {
   WarmupSettings warmup;
   EndpointConfig endpoint_config;
   OutputSettings output;
+  // Where each value came from, for messages only: YAML dotted key ("settings.load_pattern.target_qps",
+  // "datasets[0].path", "endpoint_config.endpoints[1]") -> "file.yaml:12" or the flag that set it
+  // ("--workers"). Keys absent here hold their defaults.
+  std::map<std::string, std::string> origins;
 };
 
 }  // namespace ie::config

@@ -3,6 +3,7 @@
 // every pass over the dataset, so every row is used once per pass. The order is computed up front so workers
 // can look it up concurrently without sharing mutable state.
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 

@@ -1,10 +1,12 @@
 #pragma once
 // Server-sent events framing (the WHATWG event-stream format) over a byte stream that arrives in arbitrary
-// pieces. Lines end in LF, CRLF or CR; a CR at the end of one piece followed by LF in the next is one line end.
-// Only the "data" field matters to us: several data lines of one event are joined with "\n"; comments and other
-// fields are skipped. An event is dispatched at its blank line, never earlier, and never split.
+// pieces. Lines end in LF, CRLF or CR; a CR at the end of one piece followed by LF in the next is one line
+// end. Only the "data" field matters to us: several data lines of one event are joined with "\n"; comments
+// and other fields are skipped. An event is dispatched at its blank line, never earlier, and never split. A
+// UTF-8 byte order mark at stream start is ignored.
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -14,9 +16,9 @@ class SseDecoder {
  public:
   explicit SseDecoder(size_t max_event_bytes = 16 << 20);
 
-  // Feeds the next piece of the stream. Calls on_event(std::string_view data) once per complete event that has
-  // at least one data line. The view is valid only during the call. Returns false (and stops) when a single
-  // event exceeds max_event_bytes or on_event returns false; the decoder must then be reset.
+  // Feeds the next piece of the stream. Calls on_event(std::string_view data) once per complete event that
+  // has at least one data line. The view is valid only during the call. Returns false (and stops) when a
+  // single event exceeds max_event_bytes or on_event returns false; the decoder must then be reset.
   template <typename OnEvent>
   bool feed(const char* bytes, size_t size, OnEvent&& on_event);
 
@@ -32,12 +34,17 @@ class SseDecoder {
   Step take_line(const char* bytes, size_t size, size_t* consumed);
   // Applies one complete line in line_: returns true when it ends an event that has data.
   bool apply_line();
+  // Consumes the leading bytes of a UTF-8 byte order mark at stream start; returns how many it consumed.
+  size_t skip_bom(const char* bytes, size_t size);
 
   size_t max_event_bytes_;
   std::string line_;  // the current, unfinished line
   std::string data_;  // the data of the event being assembled
   bool has_data_ = false;
   bool skip_lf_ = false;  // the previous piece ended in CR: a leading LF belongs to that line end
+  // Bytes of the byte order mark matched so far at stream start; kBomDone once the stream start is behind us.
+  uint8_t bom_matched_ = 0;
+  static constexpr uint8_t kBomDone = 0xff;
 };
 
 template <typename OnEvent>

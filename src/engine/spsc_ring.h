@@ -1,0 +1,55 @@
+#pragma once
+// Bounded single-producer / single-consumer ring for trivially copyable items: a worker pushes finished-request
+// records, the collector pops them. Producer and consumer indices live on separate cache lines, and each side
+// caches the other's index so the shared line is touched only when the ring looks full or empty.
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <type_traits>
+
+namespace ie::engine {
+
+template <typename T>
+class SpscRing {
+  static_assert(std::is_trivially_copyable_v<T>);
+
+ public:
+  explicit SpscRing(size_t capacity_pow2) : mask_(capacity_pow2 - 1), items_(new T[capacity_pow2]) {}
+
+  // Producer side. False when full (the caller decides whether to retry).
+  bool try_push(const T& item) {
+    uint64_t tail = tail_.load(std::memory_order_relaxed);
+    if (tail - cached_head_ > mask_) {
+      // Acquire pairs with the consumer's release in pop: the slot we are about to reuse has been read.
+      cached_head_ = head_.load(std::memory_order_acquire);
+      if (tail - cached_head_ > mask_) return false;
+    }
+    items_[tail & mask_] = item;
+    // Release publishes the item's bytes before the new tail becomes visible to the consumer.
+    tail_.store(tail + 1, std::memory_order_release);
+    return true;
+  }
+
+  // Consumer side. Calls visit(const T&) for every available item; returns how many.
+  template <typename Visit>
+  size_t drain(Visit&& visit) {
+    uint64_t head = head_.load(std::memory_order_relaxed);
+    // Acquire pairs with the producer's release: the items up to tail are fully written.
+    uint64_t tail = tail_.load(std::memory_order_acquire);
+    for (uint64_t i = head; i < tail; ++i) visit(items_[i & mask_]);
+    // Release tells the producer these slots may be overwritten only after we are done reading them.
+    head_.store(tail, std::memory_order_release);
+    return static_cast<size_t>(tail - head);
+  }
+
+ private:
+  const uint64_t mask_;
+  std::unique_ptr<T[]> items_;
+  alignas(64) std::atomic<uint64_t> tail_{0};  // written by the producer
+  uint64_t cached_head_ = 0;                    // producer's last view of head_
+  alignas(64) std::atomic<uint64_t> head_{0};  // written by the consumer
+};
+
+}  // namespace ie::engine

@@ -1,0 +1,91 @@
+#pragma once
+// One worker thread: an epoll reactor, its own keep-alive connection pool, its share of the load. Workers share
+// nothing mutable; finished requests leave through a lock-free ring to the collector.
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "api/openai.h"
+#include "engine/run_plan.h"
+#include "engine/spsc_ring.h"
+#include "load/issue_policy.h"
+#include "metrics/hdr_histogram.h"
+#include "metrics/request_record.h"
+
+namespace ie::engine {
+
+struct Connection;
+
+// Live pool numbers, written by the worker and read by the progress display (relaxed: approximate is fine).
+struct PoolGauges {
+  std::atomic<uint32_t> open{0};
+  std::atomic<uint32_t> busy{0};
+  std::atomic<uint32_t> connecting{0};
+  std::atomic<uint64_t> connects_total{0};
+};
+
+class Worker {
+ public:
+  Worker(const RunPlan& plan, uint16_t worker_id, SpscRing<metrics::RequestRecord>& records, ErrorNotes& errors);
+  ~Worker();
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  // Runs one phase to its end: until the policy is exhausted and nothing is in flight, or control.abandon.
+  // Connections stay open for the next phase.
+  void run_phase(const load::PhasePlan& phase, bool warmup, PhaseControl& control);
+
+  // Closes every connection (end of run).
+  void close_all();
+
+  const metrics::HdrHistogram& inter_token_ns() const { return itl_ns_; }
+  const PoolGauges& gauges() const { return gauges_; }
+
+ private:
+  friend struct Connection;
+  using Index = uint32_t;
+
+  void pump(load::IssuePolicy& policy, int64_t now_ns);
+  bool can_start(uint16_t endpoint) const;
+  void start_request(const load::Issue& issue, uint16_t endpoint, int64_t now_ns);
+  void write_request(Connection& c);
+  void wait_and_dispatch(int64_t timeout_ns);
+  void on_event(Connection& c, uint32_t events);
+  void on_connected(Connection& c);
+  void on_readable(Connection& c);
+  void after_response(Connection& c);
+  void finish(Connection& c, metrics::Outcome outcome, int64_t completed_ns);
+  void fail(Connection& c, metrics::Outcome outcome, std::string_view reason);
+  void close_connection(Connection& c);
+  void abandon_all(int64_t now_ns);
+  void emit(const metrics::RequestRecord& record);
+  void note_error(metrics::Outcome outcome, uint16_t http_status, std::string_view message);
+
+  const RunPlan& plan_;
+  const uint16_t id_;
+  SpscRing<metrics::RequestRecord>& records_;
+  ErrorNotes& errors_;
+  int epoll_fd_ = -1;
+
+  std::unique_ptr<Connection[]> connections_;  // fixed array: epoll stores indices, parsers must not move
+  std::vector<Index> free_slots_;
+  std::vector<std::vector<Index>> idle_;   // per endpoint, LIFO: the warmest connection is reused first
+  std::vector<uint32_t> open_per_endpoint_;
+  uint32_t budget_per_endpoint_ = 1;
+  uint32_t connecting_ = 0;
+  uint32_t in_flight_ = 0;
+  uint16_t next_endpoint_ = 0;
+  bool warmup_ = false;
+
+  api::ResponseDecoder decoder_;
+  metrics::HdrHistogram itl_ns_;
+  std::vector<char> read_buffer_;
+  int64_t read_ns_ = 0;  // arrival time of the bytes being parsed
+  uint64_t noted_error_kinds_ = 0;  // bit per Outcome already reported with a message
+  PoolGauges gauges_;
+};
+
+}  // namespace ie::engine

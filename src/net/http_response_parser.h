@@ -1,0 +1,117 @@
+#pragma once
+// Incremental HTTP/1.1 response parsing on top of llhttp (Node's parser, from Debian's node-llhttp): status line,
+// headers, Content-Length / chunked / read-until-close bodies. The parser is reused across the responses of one
+// keep-alive connection. It reports to a Handler known at compile time, so no virtual call per body piece:
+//
+//   struct Handler {
+//     void on_headers(int status, bool event_stream);   // event_stream: Content-Type is text/event-stream
+//     void on_body(const char* data, size_t size);      // decoded body bytes (chunk framing removed)
+//     void on_complete();                               // the response ended
+//   };
+
+#include <llhttp.h>
+
+#include <cstddef>
+#include <cstring>
+#include <string_view>
+
+namespace ie::net {
+
+enum class ParseStatus { ok, error };
+
+template <typename Handler>
+class HttpResponseParser {
+ public:
+  HttpResponseParser() {
+    llhttp_settings_init(&settings_);
+    settings_.on_header_field = &on_header_field;
+    settings_.on_header_value = &on_header_value;
+    settings_.on_headers_complete = &on_headers_complete;
+    settings_.on_body = &on_body;
+    settings_.on_message_complete = &on_message_complete;
+    llhttp_init(&parser_, HTTP_RESPONSE, &settings_);
+  }
+  HttpResponseParser(const HttpResponseParser&) = delete;
+  HttpResponseParser& operator=(const HttpResponseParser&) = delete;
+
+  // Starts a fresh response on a new connection.
+  void reset() { llhttp_reset(&parser_); }
+
+  // Parses the next bytes of the response stream, calling the handler as parts complete.
+  ParseStatus feed(Handler& handler, const char* data, size_t size) {
+    parser_.data = &handler;
+    return llhttp_execute(&parser_, data, size) == HPE_OK ? ParseStatus::ok : ParseStatus::error;
+  }
+
+  // The peer closed: completes a read-until-close body, or fails a response cut short.
+  ParseStatus finish(Handler& handler) {
+    parser_.data = &handler;
+    return llhttp_finish(&parser_) == HPE_OK ? ParseStatus::ok : ParseStatus::error;
+  }
+
+  // After a complete response: may the connection carry another request?
+  bool keep_alive() const { return llhttp_should_keep_alive(&parser_) != 0; }
+  const char* error_reason() const {
+    const char* reason = llhttp_get_error_reason(&parser_);
+    return reason ? reason : "unknown";
+  }
+
+ private:
+  static HttpResponseParser& self(llhttp_t* p) {
+    // The parser is the first member, so its address is the wrapper's.
+    return *reinterpret_cast<HttpResponseParser*>(p);
+  }
+  static Handler& handler(llhttp_t* p) { return *static_cast<Handler*>(p->data); }
+
+  static int on_header_field(llhttp_t* p, const char* at, size_t length) {
+    HttpResponseParser& s = self(p);
+    if (s.field_done_) {  // a new field starts
+      s.field_len_ = 0;
+      s.field_done_ = false;
+      s.value_len_ = 0;
+    }
+    for (size_t i = 0; i < length && s.field_len_ < sizeof(s.field_); ++i) s.field_[s.field_len_++] = at[i] | 0x20;
+    return 0;
+  }
+  static int on_header_value(llhttp_t* p, const char* at, size_t length) {
+    HttpResponseParser& s = self(p);
+    s.field_done_ = true;
+    if (s.is_content_type()) {
+      for (size_t i = 0; i < length && s.value_len_ < sizeof(s.value_); ++i) s.value_[s.value_len_++] = at[i] | 0x20;
+      s.event_stream_ = std::string_view(s.value_, s.value_len_).find("text/event-stream") != std::string_view::npos;
+    }
+    return 0;
+  }
+  static int on_headers_complete(llhttp_t* p) {
+    HttpResponseParser& s = self(p);
+    handler(p).on_headers(p->status_code, s.event_stream_);
+    s.event_stream_ = false;
+    s.field_len_ = 0;
+    s.value_len_ = 0;
+    s.field_done_ = true;
+    return 0;
+  }
+  static int on_body(llhttp_t* p, const char* at, size_t length) {
+    handler(p).on_body(at, length);
+    return 0;
+  }
+  static int on_message_complete(llhttp_t* p) {
+    handler(p).on_complete();
+    return 0;
+  }
+
+  bool is_content_type() const {
+    return std::string_view(field_, field_len_) == std::string_view("content-type");
+  }
+
+  llhttp_t parser_;  // must stay the first member (see self())
+  llhttp_settings_t settings_;
+  char field_[32];
+  char value_[64];
+  size_t field_len_ = 0;
+  size_t value_len_ = 0;
+  bool field_done_ = true;
+  bool event_stream_ = false;
+};
+
+}  // namespace ie::net

@@ -1,0 +1,63 @@
+#pragma once
+// Runs the real inference-endpoint binary: as a stub server in the background, and as a benchmark client whose
+// exit code, output and report files the tests check. Waits on pipes and process exit, never on time.
+
+#include <sys/types.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace ie::testing {
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs the binary with args to completion, capturing stdout and stderr.
+CommandResult run_binary(const std::vector<std::string>& args);
+
+// `inference-endpoint serve --port 0 ...` in the background; the constructor returns once it listens.
+class StubServer {
+ public:
+  explicit StubServer(std::vector<std::string> extra_args = {});
+  ~StubServer();
+  StubServer(const StubServer&) = delete;
+  StubServer& operator=(const StubServer&) = delete;
+
+  const std::string& url() const { return url_; }
+  pid_t pid() const { return pid_; }
+  // Stops it with SIGTERM and returns its exit code and what it printed.
+  CommandResult stop();
+
+ private:
+  pid_t pid_ = -1;
+  int out_fd_ = -1;
+  int err_fd_ = -1;
+  std::string url_;
+  std::string out_;
+};
+
+// A fresh empty directory under the test temp dir, removed by the destructor.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+nlohmann::json read_json(const std::filesystem::path& path);
+std::vector<nlohmann::json> read_json_lines(const std::filesystem::path& path);
+std::string read_text(const std::filesystem::path& path);
+void write_text(const std::filesystem::path& path, const std::string& text);
+
+std::string source_path(const std::string& relative);  // a file of the repository
+
+}  // namespace ie::testing
