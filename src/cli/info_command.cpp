@@ -1,11 +1,11 @@
-// `info`: what a benchmark result depends on, in one screen: build, OS, CPU, memory and the limits that cap the
-// connection pool.
+// `info`: what a benchmark result depends on, in one screen: build, OS, CPU, memory and the limits that cap
+// the connection pool.
 
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
+#include <CLI/CLI.hpp>
 
 #include <fstream>
 #include <string>

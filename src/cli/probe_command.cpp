@@ -1,8 +1,8 @@
 // `probe`: a few requests, one at a time, to check that an endpoint answers like an OpenAI-compatible server
 // before a long benchmark. Fails fast (exit 3) when the endpoint cannot be reached.
 
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
+#include <CLI/CLI.hpp>
 
 #include <cstdlib>
 #include <memory>
@@ -41,15 +41,17 @@ config::BenchmarkConfig probe_config(const ProbeOptions& options) {
   config.client.max_connections = 1;
   config.endpoint_config.endpoints = options.endpoints;
   config.endpoint_config.api_key = options.api_key;
-  config.endpoint_config.api_type =
-      options.api_type == "openai_completions" ? config::ApiType::openai_completions : config::ApiType::openai;
+  config.endpoint_config.api_type = options.api_type == "openai_completions"
+                                        ? config::ApiType::openai_completions
+                                        : config::ApiType::openai;
   return config;
 }
 
 int run_probe(const ProbeOptions& options) {
   if (options.requests == 0) fail_input("--requests must be at least 1");
   config::BenchmarkConfig config = probe_config(options);
-  dataset::Dataset prompts = dataset::Dataset::from_samples("probe", {dataset::Sample{options.prompt, "", ""}});
+  dataset::Dataset prompts =
+      dataset::Dataset::from_samples("probe", {dataset::Sample{options.prompt, "", ""}});
   engine::EngineHooks hooks;
   hooks.log = [](const std::string& line) { fmt::print(stderr, "{}\n", line); };
   engine::EngineResult result = engine::run_engine(config, prompts, hooks);
@@ -60,8 +62,9 @@ int run_probe(const ProbeOptions& options) {
                m.latency_ns.min / 1e6, m.latency_ns.max / 1e6);
   }
   if (!m.output_tokens.empty()) fmt::print("output tokens per reply: avg {:.1f}\n", m.output_tokens.avg);
-  for (const auto& [kind, stats] : m.errors) fmt::print("error {} x{}: {}\n", kind, stats.count, stats.sample);
-  if (result.state == engine::RunState::interrupted) return static_cast<int>(ExitCode::interrupted);
+  for (const auto& [kind, stats] : m.errors)
+    fmt::print("error {} x{}: {}\n", kind, stats.count, stats.sample);
+  if (result.interrupt_signal != 0) return static_cast<int>(ExitCode::interrupted);
   return m.succeeded == m.issued && m.issued > 0 ? 0 : static_cast<int>(ExitCode::execution);
 }
 
@@ -69,7 +72,8 @@ int run_probe(const ProbeOptions& options) {
 
 void add_probe_command(CLI::App& root, Action& action) {
   auto options = std::make_shared<ProbeOptions>();
-  CLI::App* probe = root.add_subcommand("probe", "Send a few requests one at a time and show whether they succeed");
+  CLI::App* probe =
+      root.add_subcommand("probe", "Send a few requests one at a time and show whether they succeed");
   probe->add_option("--endpoints", options->endpoints, "Endpoint base URL(s), e.g. http://127.0.0.1:8000")
       ->required()
       ->delimiter(',');
@@ -80,7 +84,8 @@ void add_probe_command(CLI::App& root, Action& action) {
   probe->add_option("--api-key", options->api_key, "Bearer token (default: $OPENAI_API_KEY)");
   probe->add_option("--requests", options->requests, "How many requests to send")->capture_default_str();
   probe->add_option("--prompt", options->prompt, "Prompt text")->capture_default_str();
-  probe->add_option("--max-output-tokens", options->max_output_tokens, "Token cap per reply")->capture_default_str();
+  probe->add_option("--max-output-tokens", options->max_output_tokens, "Token cap per reply")
+      ->capture_default_str();
   probe->add_flag("--streaming", options->streaming, "Ask for SSE streams instead of whole JSON bodies");
   probe->callback([&action, options] {
     if (options->api_key.empty()) {

@@ -8,7 +8,9 @@ Collector::Collector(std::vector<SpscRing<metrics::RequestRecord>*> rings, metri
                      RecordSink extra_sink)
     : rings_(std::move(rings)), aggregate_(aggregate), extra_sink_(std::move(extra_sink)) {}
 
-Collector::~Collector() { stop(); }
+Collector::~Collector() {
+  stop();
+}
 
 void Collector::start() {
   running_.store(true);
@@ -31,7 +33,7 @@ size_t Collector::drain_all() {
         return;
       }
       aggregate_.add(record);
-      if (extra_sink_) extra_sink_(record);
+      if (extra_sink_) extra_sink_(record, perf_start_ns_.load(std::memory_order_acquire));
       (record.outcome == metrics::Outcome::ok ? succeeded_ : failed_).fetch_add(1, std::memory_order_relaxed);
     });
   }

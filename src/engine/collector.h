@@ -16,7 +16,8 @@ namespace ie::engine {
 
 class Collector {
  public:
-  using RecordSink = std::function<void(const metrics::RequestRecord&)>;  // e.g. the requests.jsonl writer
+  // Every non-warmup record, with the performance phase start (e.g. the requests.jsonl writer).
+  using RecordSink = std::function<void(const metrics::RequestRecord&, int64_t perf_start_ns)>;
 
   Collector(std::vector<SpscRing<metrics::RequestRecord>*> rings, metrics::RunAggregate& aggregate,
             RecordSink extra_sink);
@@ -25,6 +26,9 @@ class Collector {
   void start();
   // Stops the thread after one last full drain. Call after every worker has finished.
   void stop();
+
+  // Release pairs with the acquire in drain_all(): set before the first performance-phase record exists.
+  void set_perf_start(int64_t ns) { perf_start_ns_.store(ns, std::memory_order_release); }
 
   uint64_t succeeded() const { return succeeded_.load(std::memory_order_relaxed); }
   uint64_t failed() const { return failed_.load(std::memory_order_relaxed); }
@@ -39,6 +43,7 @@ class Collector {
   RecordSink extra_sink_;
   std::thread thread_;
   std::atomic<bool> running_{false};
+  std::atomic<int64_t> perf_start_ns_{0};
   std::atomic<uint64_t> succeeded_{0};
   std::atomic<uint64_t> failed_{0};
   std::atomic<uint64_t> warmup_finished_{0};

@@ -43,7 +43,8 @@ std::vector<Endpoint> prepare_endpoints(const config::BenchmarkConfig& config, c
     Endpoint endpoint;
     endpoint.url = net::parse_url(text);
     if (endpoint.url.is_tls()) {
-      fail_input("endpoint " + endpoint.url.to_string() + ": https is not supported yet; use an http:// endpoint");
+      fail_input("endpoint " + endpoint.url.to_string() +
+                 ": https is not supported yet; use an http:// endpoint");
     }
     endpoint.address = net::resolve(endpoint.url);
     std::string reason = net::check_reachable(endpoint.address, kReachabilityTimeoutMs);
@@ -51,9 +52,10 @@ std::vector<Endpoint> prepare_endpoints(const config::BenchmarkConfig& config, c
       fail_setup("cannot connect to endpoint " + endpoint.url.to_string() + " (" + endpoint.address.text +
                  "): " + reason);
     }
-    endpoint.head = api::encode_head(endpoint.url, config.endpoint_config.api_type, config.model_params.streaming,
-                                     config.endpoint_config.api_key);
-    if (hooks.log) hooks.log("endpoint " + endpoint.url.to_string() + " reachable at " + endpoint.address.text);
+    endpoint.head = api::encode_head(endpoint.url, config.endpoint_config.api_type,
+                                     config.model_params.streaming, config.endpoint_config.api_key);
+    if (hooks.log)
+      hooks.log("endpoint " + endpoint.url.to_string() + " reachable at " + endpoint.address.text);
     endpoints.push_back(std::move(endpoint));
   }
   return endpoints;
@@ -79,8 +81,10 @@ uint32_t choose_max_connections(const config::BenchmarkConfig& config, uint32_t 
   }
   if (wanted > budget) {
     if (config.load_pattern.type == config::LoadPatternType::concurrency) {
-      fail_input("--concurrency " + std::to_string(wanted) + " needs that many connections, but this process can "
-                 "hold only " + std::to_string(budget) + " (" + why + ")");
+      fail_input("--concurrency " + std::to_string(wanted) +
+                 " needs that many connections, but this process can "
+                 "hold only " +
+                 std::to_string(budget) + " (" + why + ")");
     }
     if (hooks.log) {
       hooks.log("max connections lowered from " + std::to_string(wanted) + " to " + std::to_string(budget) +
@@ -123,9 +127,9 @@ void worker_thread(Run& run, Worker& worker) {
   }
 }
 
-uint32_t open_connections(const Run& run) {
+uint32_t sum_gauge(const Run& run, std::atomic<uint32_t> PoolGauges::*gauge) {
   uint32_t total = 0;
-  for (const auto& worker : run.workers) total += worker->gauges().open.load(std::memory_order_relaxed);
+  for (const auto& worker : run.workers) total += (worker->gauges().*gauge).load(std::memory_order_relaxed);
   return total;
 }
 
@@ -165,7 +169,8 @@ PhaseOutcome drive_phase(Run& run, const load::PhasePlan& phase, bool warmup, in
     t.expected_total = phase.total_requests;
     t.elapsed_ns = now_ns() - phase.start_ns;
     t.planned_ns = phase.issue_deadline_ns ? phase.issue_deadline_ns - phase.start_ns : 0;
-    t.open_connections = open_connections(run);
+    t.in_flight = sum_gauge(run, &PoolGauges::busy);
+    t.open_connections = sum_gauge(run, &PoolGauges::open);
     t.draining = drain_deadline_ns != 0;
     t.final = final;
     hooks.progress(t);
@@ -181,7 +186,8 @@ PhaseOutcome drive_phase(Run& run, const load::PhasePlan& phase, bool warmup, in
         outcome.reason = std::string("interrupted by ") + (signal == SIGINT ? "SIGINT" : "SIGTERM");
         run.control.stop_issuing.store(true);
         drain_deadline_ns = now + std::min<int64_t>(drain_timeout_ns, 10 * kNsPerSec);
-        if (hooks.log) hooks.log("stopping: no new requests; waiting for in-flight ones (Ctrl-C again to abandon them)");
+        if (hooks.log)
+          hooks.log("stopping: no new requests; waiting for in-flight ones (Ctrl-C again to abandon them)");
       } else {
         run.control.abandon.store(true);
         outcome.abandoned = true;
@@ -232,7 +238,8 @@ EngineResult run_engine(const config::BenchmarkConfig& config, const dataset::Da
   std::set<std::string> destinations;
   for (const auto& endpoint : run.plan.endpoints) destinations.insert(endpoint.address.text);
   uint32_t workers = choose_workers(config);
-  uint32_t max_connections = choose_max_connections(config, static_cast<uint32_t>(destinations.size()), hooks);
+  uint32_t max_connections =
+      choose_max_connections(config, static_cast<uint32_t>(destinations.size()), hooks);
   workers = std::min(workers, max_connections);
   run.plan.worker_count = workers;
   run.plan.connections_per_worker = (max_connections + workers - 1) / workers;
@@ -249,7 +256,8 @@ EngineResult run_engine(const config::BenchmarkConfig& config, const dataset::Da
   for (uint32_t i = 0; i < workers; ++i) {
     run.rings.push_back(std::make_unique<SpscRing<metrics::RequestRecord>>(kRingCapacity));
     ring_views.push_back(run.rings.back().get());
-    run.workers.push_back(std::make_unique<Worker>(run.plan, static_cast<uint16_t>(i), *run.rings.back(), run.errors));
+    run.workers.push_back(
+        std::make_unique<Worker>(run.plan, static_cast<uint16_t>(i), *run.rings.back(), run.errors));
   }
   metrics::RunAggregate aggregate(config.model_params.streaming);
   Collector collector(ring_views, aggregate, hooks.on_record);
@@ -292,6 +300,7 @@ EngineResult run_engine(const config::BenchmarkConfig& config, const dataset::Da
             : 0;
     run.plan.order = &perf_order;
     result.perf_start_ns = perf.start_ns;
+    collector.set_perf_start(perf.start_ns);
     outcome = drive_phase(run, perf, false, hard_deadline_ns, drain_timeout_ns, collector, hooks);
   }
   result.end_ns = now_ns();
@@ -311,11 +320,6 @@ EngineResult run_engine(const config::BenchmarkConfig& config, const dataset::Da
   result.metrics = aggregate.finish(result.end_ns);
   result.interrupt_signal = outcome.signal;
   result.stop_reason = outcome.reason;
-  if (outcome.signal != 0) {
-    result.state = RunState::interrupted;
-  } else if (outcome.abandoned) {
-    result.state = RunState::complete;  // a cap the user asked for; abandoned requests are counted as such
-  }
   return result;
 }
 

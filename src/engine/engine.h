@@ -1,7 +1,7 @@
 #pragma once
-// Runs a benchmark: builds the frozen plan (resolved endpoints, prebuilt request bytes, sample order), starts one
-// worker thread per core and the collector, drives the phases (optional warmup, then performance), handles
-// SIGINT / SIGTERM and the deadlines, and returns the folded metrics. Writes nothing to disk.
+// Runs a benchmark: builds the frozen plan (resolved endpoints, prebuilt request bytes, sample order), starts
+// one worker thread per core and the collector, drives the phases (optional warmup, then performance),
+// handles SIGINT / SIGTERM and the deadlines, and returns the folded metrics. Writes nothing to disk.
 
 #include <cstdint>
 #include <functional>
@@ -14,8 +14,6 @@
 
 namespace ie::engine {
 
-enum class RunState { complete, interrupted, failed };
-
 struct ProgressTick {
   bool warmup = false;
   uint64_t succeeded = 0;
@@ -23,22 +21,23 @@ struct ProgressTick {
   uint64_t expected_total = 0;  // 0 = unknown (timed run)
   int64_t elapsed_ns = 0;
   int64_t planned_ns = 0;  // timed runs: the issue window; else 0
+  uint32_t in_flight = 0;
   uint32_t open_connections = 0;
   bool draining = false;
   bool final = false;  // the last tick of the phase
 };
 
 struct EngineHooks {
-  std::function<void(const std::string&)> log;            // setup messages (already sentences)
-  std::function<void(const ProgressTick&)> progress;      // called ~10 times a second from the engine thread
-  std::function<void(const metrics::RequestRecord&)> on_record;  // every non-warmup record, collector thread
+  std::function<void(const std::string&)> log;        // setup messages (already sentences)
+  std::function<void(const ProgressTick&)> progress;  // called ~10 times a second from the engine thread
+  // Every non-warmup record and the performance phase start, on the collector thread.
+  std::function<void(const metrics::RequestRecord&, int64_t perf_start_ns)> on_record;
 };
 
 struct EngineResult {
   metrics::RunMetrics metrics;
-  RunState state = RunState::complete;
-  std::string stop_reason;  // why a run did not complete normally, e.g. "interrupted by SIGINT"
-  int interrupt_signal = 0;
+  int interrupt_signal = 0;  // SIGINT / SIGTERM that stopped the run, 0 = it ran to its end
+  std::string stop_reason;   // why the run stopped early or abandoned requests, e.g. "interrupted by SIGINT"
   uint32_t workers = 0;
   uint32_t max_connections = 0;
   int64_t perf_start_ns = 0;
@@ -49,8 +48,8 @@ struct EngineResult {
 EngineResult run_engine(const config::BenchmarkConfig& config, const dataset::Dataset& dataset,
                         const EngineHooks& hooks);
 
-// Blocks SIGINT and SIGTERM in the calling thread (and the threads it starts later) so the engine can take them
-// with sigtimedwait. Call once, early in main, before any thread starts.
+// Blocks SIGINT and SIGTERM in the calling thread (and the threads it starts later) so the engine can take
+// them with sigtimedwait. Call once, early in main, before any thread starts.
 void block_termination_signals();
 
 }  // namespace ie::engine

@@ -1,6 +1,6 @@
 #pragma once
-// Everything the workers share for a run, frozen before the first worker starts, plus the few flags the engine
-// flips to steer them. Workers never write to a RunPlan.
+// Everything the workers share for a run, frozen before the first worker starts, plus the few flags the
+// engine flips to steer them. Workers never write to a RunPlan.
 
 #include <atomic>
 #include <cstdint>
@@ -38,8 +38,8 @@ struct RunPlan {
 // delays the reaction by one epoll wait (bounded by the worker's 5 ms poll cap).
 struct PhaseControl {
   std::atomic<bool> stop_issuing{false};  // interrupt or deadline: issue nothing more, let in-flight finish
-  std::atomic<bool> abandon{false};       // give up on in-flight requests now (hard cap, drain timeout, 2nd ^C)
-  std::atomic<uint32_t> done_issuing{0};   // workers whose policy is exhausted: the drain has begun
+  std::atomic<bool> abandon{false};  // give up on in-flight requests now (hard cap, drain timeout, 2nd ^C)
+  std::atomic<uint32_t> done_issuing{0};  // workers whose policy is exhausted: the drain has begun
 };
 
 // First message seen for each kind of failure, collected on the cold path for the report.

@@ -1,7 +1,8 @@
 #pragma once
-// Bounded single-producer / single-consumer ring for trivially copyable items: a worker pushes finished-request
-// records, the collector pops them. Producer and consumer indices live on separate cache lines, and each side
-// caches the other's index so the shared line is touched only when the ring looks full or empty.
+// Bounded single-producer / single-consumer ring for trivially copyable items: a worker pushes
+// finished-request records, the collector pops them. Producer and consumer indices live on separate cache
+// lines, and each side caches the other's index so the shared line is touched only when the ring looks full
+// or empty.
 
 #include <atomic>
 #include <cstddef>
@@ -48,7 +49,7 @@ class SpscRing {
   const uint64_t mask_;
   std::unique_ptr<T[]> items_;
   alignas(64) std::atomic<uint64_t> tail_{0};  // written by the producer
-  uint64_t cached_head_ = 0;                    // producer's last view of head_
+  uint64_t cached_head_ = 0;                   // producer's last view of head_
   alignas(64) std::atomic<uint64_t> head_{0};  // written by the consumer
 };
 

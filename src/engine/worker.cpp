@@ -91,8 +91,9 @@ void Connection::on_body(const char* data, size_t size) {
     if (status != api::DecodeStatus::ok) [[unlikely]] {
       failed = true;
       failure = Outcome::bad_response;
-      failure_reason = (status == api::DecodeStatus::server_error ? "server error in stream: " : "bad SSE event: ") +
-                       w.decoder_.last_error();
+      failure_reason =
+          (status == api::DecodeStatus::server_error ? "server error in stream: " : "bad SSE event: ") +
+          w.decoder_.last_error();
       return false;
     }
     uint32_t text_bytes = delta.content_bytes + delta.reasoning_bytes;
@@ -168,7 +169,8 @@ void Worker::run_phase(const load::PhasePlan& phase, bool warmup, PhaseControl& 
     if (policy.exhausted() && in_flight_ == 0) return;
     int64_t timeout = kPollCapNs;
     int64_t wake = policy.next_wakeup_ns();
-    if (wake != load::kNever && in_flight_ < policy.limit()) timeout = std::min(timeout, std::max<int64_t>(0, wake - now));
+    if (wake != load::kNever && in_flight_ < policy.limit())
+      timeout = std::min(timeout, std::max<int64_t>(0, wake - now));
     wait_and_dispatch(timeout);
   }
 }
@@ -240,8 +242,9 @@ void Worker::start_request(const load::Issue& issue, uint16_t endpoint, int64_t 
   c->fd = net::start_connect(plan_.endpoints[endpoint].address, &error_number);
   if (c->fd < 0) {
     c->state = ConnState::connecting;  // so that fail() releases the slot the usual way
-    fail(*c, Outcome::connect_failed, std::string("connect to ") + plan_.endpoints[endpoint].address.text +
-                                          ": " + std::strerror(error_number));
+    fail(*c, Outcome::connect_failed,
+         std::string("connect to ") + plan_.endpoints[endpoint].address.text + ": " +
+             std::strerror(error_number));
     return;
   }
   c->parser.reset();
@@ -308,7 +311,8 @@ void Worker::on_event(Connection& c, uint32_t events) {
       return;
     case ConnState::busy:
       if (events & EPOLLOUT) write_request(c);
-      if (c.state == ConnState::busy && (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))) on_readable(c);
+      if (c.state == ConnState::busy && (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)))
+        on_readable(c);
       return;
   }
 }
@@ -318,8 +322,9 @@ void Worker::on_connected(Connection& c) {
   gauges_.connecting.fetch_sub(1, std::memory_order_relaxed);
   if (int error_number = net::connect_result(c.fd); error_number != 0) {
     c.state = ConnState::busy;
-    fail(c, Outcome::connect_failed, std::string("connect to ") + plan_.endpoints[c.endpoint].address.text + ": " +
-                                         std::strerror(error_number));
+    fail(c, Outcome::connect_failed,
+         std::string("connect to ") + plan_.endpoints[c.endpoint].address.text + ": " +
+             std::strerror(error_number));
     return;
   }
   c.state = ConnState::busy;
@@ -331,8 +336,8 @@ void Worker::on_readable(Connection& c) {
     ssize_t n = read(c.fd, read_buffer_.data(), read_buffer_.size());
     read_ns_ = now_ns();
     if (n > 0) {
-      if (c.parser.feed(c, read_buffer_.data(), static_cast<size_t>(n)) != net::ParseStatus::ok && !c.failed &&
-          !c.response_complete) {
+      if (c.parser.feed(c, read_buffer_.data(), static_cast<size_t>(n)) != net::ParseStatus::ok &&
+          !c.failed && !c.response_complete) {
         fail(c, Outcome::protocol_error, std::string("bad HTTP response: ") + c.parser.error_reason());
         return;
       }
@@ -417,7 +422,8 @@ void Worker::finish(Connection& c, Outcome outcome, int64_t completed_ns) {
 
 void Worker::fail(Connection& c, Outcome outcome, std::string_view reason) {
   note_error(outcome, c.record.http_status, reason);
-  if (c.state == ConnState::connecting && c.fd < 0) {  // connect() failed synchronously: no socket, no slot use
+  if (c.state == ConnState::connecting &&
+      c.fd < 0) {  // connect() failed synchronously: no socket, no slot use
     c.record.outcome = outcome;
     c.record.completed_ns = now_ns();
     emit(c.record);
@@ -472,8 +478,8 @@ void Worker::close_all() {
 void Worker::emit(const metrics::RequestRecord& record) {
   // The collector drains every millisecond; a full ring means it fell far behind. Wait rather than drop.
   while (!records_.try_push(record)) [[unlikely]] {
-    std::this_thread::yield();
-  }
+      std::this_thread::yield();
+    }
 }
 
 void Worker::note_error(Outcome outcome, uint16_t http_status, std::string_view message) {

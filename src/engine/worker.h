@@ -1,6 +1,6 @@
 #pragma once
-// One worker thread: an epoll reactor, its own keep-alive connection pool, its share of the load. Workers share
-// nothing mutable; finished requests leave through a lock-free ring to the collector.
+// One worker thread: an epoll reactor, its own keep-alive connection pool, its share of the load. Workers
+// share nothing mutable; finished requests leave through a lock-free ring to the collector.
 
 #include <atomic>
 #include <cstdint>
@@ -29,7 +29,8 @@ struct PoolGauges {
 
 class Worker {
  public:
-  Worker(const RunPlan& plan, uint16_t worker_id, SpscRing<metrics::RequestRecord>& records, ErrorNotes& errors);
+  Worker(const RunPlan& plan, uint16_t worker_id, SpscRing<metrics::RequestRecord>& records,
+         ErrorNotes& errors);
   ~Worker();
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
@@ -72,7 +73,7 @@ class Worker {
 
   std::unique_ptr<Connection[]> connections_;  // fixed array: epoll stores indices, parsers must not move
   std::vector<Index> free_slots_;
-  std::vector<std::vector<Index>> idle_;   // per endpoint, LIFO: the warmest connection is reused first
+  std::vector<std::vector<Index>> idle_;  // per endpoint, LIFO: the warmest connection is reused first
   std::vector<uint32_t> open_per_endpoint_;
   uint32_t budget_per_endpoint_ = 1;
   uint32_t connecting_ = 0;
@@ -83,7 +84,7 @@ class Worker {
   api::ResponseDecoder decoder_;
   metrics::HdrHistogram itl_ns_;
   std::vector<char> read_buffer_;
-  int64_t read_ns_ = 0;  // arrival time of the bytes being parsed
+  int64_t read_ns_ = 0;             // arrival time of the bytes being parsed
   uint64_t noted_error_kinds_ = 0;  // bit per Outcome already reported with a message
   PoolGauges gauges_;
 };

@@ -11,7 +11,8 @@ uint32_t share_of(uint32_t total, uint32_t index, uint32_t count) {
 
 }  // namespace
 
-IssuePolicy::IssuePolicy(const PhasePlan& plan, uint32_t worker_index, uint32_t worker_count, uint32_t capacity)
+IssuePolicy::IssuePolicy(const PhasePlan& plan, uint32_t worker_index, uint32_t worker_count,
+                         uint32_t capacity)
     : plan_(plan),
       worker_index_(worker_index),
       worker_count_(worker_count),

@@ -1,7 +1,7 @@
 #pragma once
 // Decides, for one worker, which request of a phase goes out next and when. One value per load pattern kind,
-// one decision function: the worker loop is the same for offline, Poisson and concurrency runs. Time is passed
-// in, so the policy is tested with a fake clock.
+// one decision function: the worker loop is the same for offline, Poisson and concurrency runs. Time is
+// passed in, so the policy is tested with a fake clock.
 
 #include <atomic>
 #include <cstdint>

@@ -1,7 +1,8 @@
 #pragma once
-// Incremental HTTP/1.1 response parsing on top of llhttp (Node's parser, from Debian's node-llhttp): status line,
-// headers, Content-Length / chunked / read-until-close bodies. The parser is reused across the responses of one
-// keep-alive connection. It reports to a Handler known at compile time, so no virtual call per body piece:
+// Incremental HTTP/1.1 response parsing on top of llhttp (Node's parser, from Debian's node-llhttp): status
+// line, headers, Content-Length / chunked / read-until-close bodies. The parser is reused across the
+// responses of one keep-alive connection. It reports to a Handler known at compile time, so no virtual call
+// per body piece:
 //
 //   struct Handler {
 //     void on_headers(int status, bool event_stream);   // event_stream: Content-Type is text/event-stream
@@ -70,15 +71,18 @@ class HttpResponseParser {
       s.field_done_ = false;
       s.value_len_ = 0;
     }
-    for (size_t i = 0; i < length && s.field_len_ < sizeof(s.field_); ++i) s.field_[s.field_len_++] = at[i] | 0x20;
+    for (size_t i = 0; i < length && s.field_len_ < sizeof(s.field_); ++i)
+      s.field_[s.field_len_++] = at[i] | 0x20;
     return 0;
   }
   static int on_header_value(llhttp_t* p, const char* at, size_t length) {
     HttpResponseParser& s = self(p);
     s.field_done_ = true;
     if (s.is_content_type()) {
-      for (size_t i = 0; i < length && s.value_len_ < sizeof(s.value_); ++i) s.value_[s.value_len_++] = at[i] | 0x20;
-      s.event_stream_ = std::string_view(s.value_, s.value_len_).find("text/event-stream") != std::string_view::npos;
+      for (size_t i = 0; i < length && s.value_len_ < sizeof(s.value_); ++i)
+        s.value_[s.value_len_++] = at[i] | 0x20;
+      s.event_stream_ =
+          std::string_view(s.value_, s.value_len_).find("text/event-stream") != std::string_view::npos;
     }
     return 0;
   }

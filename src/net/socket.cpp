@@ -42,7 +42,8 @@ SocketAddress resolve(const Url& url) {
   std::string port = std::to_string(url.port);
   int rc = getaddrinfo(url.host.c_str(), port.c_str(), &hints, &results);
   if (rc != 0 || results == nullptr) {
-    fail_setup("cannot resolve host '" + url.host + "' of endpoint " + url.to_string() + ": " + gai_strerror(rc));
+    fail_setup("cannot resolve host '" + url.host + "' of endpoint " + url.to_string() + ": " +
+               gai_strerror(rc));
   }
   const addrinfo* chosen = results;
   for (const addrinfo* ai = results; ai; ai = ai->ai_next) {

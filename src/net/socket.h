@@ -1,6 +1,6 @@
 #pragma once
-// Thin, allocation-free wrappers over the socket calls the client makes. Setup functions throw ie::Error with the
-// address and the OS reason; per-request functions return a status and never throw.
+// Thin, allocation-free wrappers over the socket calls the client makes. Setup functions throw ie::Error with
+// the address and the OS reason; per-request functions return a status and never throw.
 
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -18,8 +18,8 @@ struct SocketAddress {
   std::string text;  // "127.0.0.1:8000" for messages
 };
 
-// Resolves an endpoint's host once, at setup (getaddrinfo; IPv4 preferred). Throws ie::Error(setup) naming the
-// host when it does not resolve.
+// Resolves an endpoint's host once, at setup (getaddrinfo; IPv4 preferred). Throws ie::Error(setup) naming
+// the host when it does not resolve.
 SocketAddress resolve(const Url& url);
 
 // Creates a non-blocking TCP socket with TCP_NODELAY and starts connecting. Returns the fd (connected or
@@ -30,7 +30,8 @@ int start_connect(const SocketAddress& address, int* error_number);
 int connect_result(int fd);
 
 // Blocking reachability check with a timeout, used before a run so that a wrong address fails fast.
-// Returns "" when a TCP connection could be made, else the reason ("Connection refused", "timed out after 3 s").
+// Returns "" when a TCP connection could be made, else the reason ("Connection refused", "timed out after 3
+// s").
 std::string check_reachable(const SocketAddress& address, int timeout_ms);
 
 // How many connections this process can hold open to `destinations` distinct (host, port) pairs: the lower of

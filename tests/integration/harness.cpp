@@ -1,9 +1,12 @@
 #include "harness.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -128,13 +131,70 @@ CommandResult StubServer::stop() {
   return result;
 }
 
-StubServer::~StubServer() { stop(); }
+StubServer::~StubServer() {
+  stop();
+}
+
+BackgroundRun::BackgroundRun(const std::vector<std::string>& args) {
+  Spawned child = spawn_binary(args);
+  pid_ = child.pid;
+  out_fd_ = child.out_fd;
+  err_fd_ = child.err_fd;
+}
+
+BackgroundRun::~BackgroundRun() {
+  if (pid_ < 0) return;
+  kill(pid_, SIGKILL);
+  finish();
+}
+
+bool BackgroundRun::wait_for_stderr(const std::string& text) {
+  char buffer[4096];
+  while (err_.find(text) == std::string::npos) {
+    ssize_t n = read(err_fd_, buffer, sizeof(buffer));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    err_.append(buffer, static_cast<size_t>(n));
+  }
+  return true;
+}
+
+void BackgroundRun::send_signal(int signal_number) {
+  kill(pid_, signal_number);
+}
+
+CommandResult BackgroundRun::finish() {
+  CommandResult result;
+  if (pid_ < 0) return result;
+  drain_pipes(out_fd_, err_fd_, result.out, result.err);
+  result.err = err_ + result.err;
+  result.exit_code = wait_exit_code(pid_);
+  pid_ = -1;
+  return result;
+}
+
+ClosedPort::ClosedPort() {
+  fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof(address);
+  if (bind(fd_, reinterpret_cast<sockaddr*>(&address), length) != 0 ||
+      getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+    throw std::runtime_error("cannot reserve a loopback port");
+  }
+  port_ = ntohs(address.sin_port);
+}
+
+ClosedPort::~ClosedPort() {
+  close(fd_);
+}
 
 TempDir::TempDir() {
   const char* base = std::getenv("TMPDIR");
   std::random_device random;
-  path_ = std::filesystem::path(base ? base : "/tmp") / ("ie-test-" + std::to_string(getpid()) + "-" +
-                                                          std::to_string(random()));
+  path_ = std::filesystem::path(base ? base : "/tmp") /
+          ("ie-test-" + std::to_string(getpid()) + "-" + std::to_string(random()));
   std::filesystem::create_directories(path_);
 }
 
@@ -143,7 +203,9 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ignored);
 }
 
-nlohmann::json read_json(const std::filesystem::path& path) { return nlohmann::json::parse(read_text(path)); }
+nlohmann::json read_json(const std::filesystem::path& path) {
+  return nlohmann::json::parse(read_text(path));
+}
 
 std::vector<nlohmann::json> read_json_lines(const std::filesystem::path& path) {
   std::vector<nlohmann::json> lines;
@@ -167,6 +229,8 @@ void write_text(const std::filesystem::path& path, const std::string& text) {
   out << text;
 }
 
-std::string source_path(const std::string& relative) { return std::string(IE_SOURCE_DIR) + "/" + relative; }
+std::string source_path(const std::string& relative) {
+  return std::string(IE_SOURCE_DIR) + "/" + relative;
+}
 
 }  // namespace ie::testing

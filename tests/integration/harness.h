@@ -1,6 +1,6 @@
 #pragma once
-// Runs the real inference-endpoint binary: as a stub server in the background, and as a benchmark client whose
-// exit code, output and report files the tests check. Waits on pipes and process exit, never on time.
+// Runs the real inference-endpoint binary: as a stub server in the background, and as a benchmark client
+// whose exit code, output and report files the tests check. Waits on pipes and process exit, never on time.
 
 #include <sys/types.h>
 
@@ -40,6 +40,39 @@ class StubServer {
   int err_fd_ = -1;
   std::string url_;
   std::string out_;
+};
+
+// The binary running in the background, for tests that act on it mid-run (signals).
+class BackgroundRun {
+ public:
+  explicit BackgroundRun(const std::vector<std::string>& args);
+  ~BackgroundRun();
+  BackgroundRun(const BackgroundRun&) = delete;
+  BackgroundRun& operator=(const BackgroundRun&) = delete;
+
+  // Blocks until stderr contains `text` (true) or the process closed stderr first (false).
+  bool wait_for_stderr(const std::string& text);
+  void send_signal(int signal_number);
+  // Waits for exit and returns everything it printed.
+  CommandResult finish();
+
+ private:
+  pid_t pid_ = -1;
+  int out_fd_ = -1;
+  int err_fd_ = -1;
+  std::string err_;
+};
+
+// A loopback port that refuses connections: bound (so nothing else takes it) but not listening.
+class ClosedPort {
+ public:
+  ClosedPort();
+  ~ClosedPort();
+  uint16_t port() const { return port_; }
+
+ private:
+  int fd_ = -1;
+  uint16_t port_ = 0;
 };
 
 // A fresh empty directory under the test temp dir, removed by the destructor.

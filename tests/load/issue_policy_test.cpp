@@ -104,8 +104,8 @@ TEST(IssuePolicy, PoissonRateAndGapsMatchTheTarget) {
   mean /= gaps.size();
   for (double g : gaps) var += (g - mean) * (g - mean);
   var /= gaps.size() - 1;
-  EXPECT_NEAR(mean, 100'000.0, 1'000.0);              // 1/qps within 1 %
-  EXPECT_NEAR(std::sqrt(var) / mean, 1.0, 0.02);      // exponential: coefficient of variation 1
+  EXPECT_NEAR(mean, 100'000.0, 1'000.0);          // 1/qps within 1 %
+  EXPECT_NEAR(std::sqrt(var) / mean, 1.0, 0.02);  // exponential: coefficient of variation 1
 }
 
 TEST(IssuePolicy, PoissonWorkersSplitOneSchedule) {

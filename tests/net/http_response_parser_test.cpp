@@ -23,7 +23,8 @@ struct Recorder {
 };
 
 // Feeds the text split at every possible point (and byte by byte) and checks each run sees the same response.
-void expect_every_split_parses(const std::string& wire, int status, const std::string& body, bool event_stream) {
+void expect_every_split_parses(const std::string& wire, int status, const std::string& body,
+                               bool event_stream) {
   for (size_t split = 0; split <= wire.size(); ++split) {
     HttpResponseParser<Recorder> parser;
     Recorder r;
@@ -49,7 +50,8 @@ TEST(HttpResponseParser, ContentLengthBodyAtEverySplit) {
 
 TEST(HttpResponseParser, ChunkedEventStreamAtEverySplit) {
   std::string wire =
-      "HTTP/1.1 200 OK\r\ncontent-type: Text/Event-Stream; charset=utf-8\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "HTTP/1.1 200 OK\r\ncontent-type: Text/Event-Stream; charset=utf-8\r\nTransfer-Encoding: "
+      "chunked\r\n\r\n"
       "6\r\ndata: \r\n"
       "9\r\n{\"x\":1}\n\n\r\n"
       "0\r\n\r\n";

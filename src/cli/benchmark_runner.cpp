@@ -1,0 +1,187 @@
+#include "cli/benchmark_runner.h"
+
+#include <unistd.h>
+
+#include <fmt/chrono.h>
+#include <fmt/core.h>
+
+#include <chrono>
+#include <ctime>
+#include <deque>
+#include <filesystem>
+#include <memory>
+#include <optional>
+
+#include "common/clock.h"
+#include "common/error.h"
+#include "config/yaml_writer.h"
+#include "dataset/dataset.h"
+#include "engine/engine.h"
+#include "report/atomic_file.h"
+#include "report/console_summary.h"
+#include "report/progress.h"
+#include "report/request_log.h"
+#include "report/run_info.h"
+#include "report/write_report.h"
+
+namespace ie::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr int64_t kRateWindowNs = 5 * kNsPerSec;
+constexpr int64_t kPlainProgressEveryNs = 5 * kNsPerSec;
+
+fs::path choose_report_dir(const config::BenchmarkConfig& config) {
+  if (!config.output.report_dir.empty()) return config.output.report_dir;
+  std::time_t now = std::time(nullptr);
+  return fs::path("reports") / fmt::format("{}_{:%Y%m%d_%H%M%S}", config.name, fmt::localtime(now));
+}
+
+// Prints progress on stderr: one rewritten line on a terminal, a plain line every few seconds otherwise.
+// Log lines clear the progress line first so the two never tear each other.
+class ProgressPrinter {
+ public:
+  explicit ProgressPrinter(bool enabled) : enabled_(enabled), tty_(isatty(STDERR_FILENO) == 1) {}
+
+  void log(const std::string& line) {
+    if (line_shown_) fmt::print(stderr, "\r{:{}}\r", "", report::kProgressLineWidth);
+    line_shown_ = false;
+    fmt::print(stderr, "{}\n", line);
+  }
+
+  void update(const engine::ProgressTick& tick) {
+    if (!enabled_) return;
+    int64_t now = now_ns();
+    if (tick.warmup != warmup_) {
+      samples_.clear();
+      warmup_ = tick.warmup;
+    }
+    uint64_t completed = tick.succeeded + tick.failed;
+    samples_.push_back({now, completed});
+    while (samples_.size() > 2 && now - samples_.front().at_ns > kRateWindowNs) samples_.pop_front();
+    report::ProgressSnapshot snapshot;
+    snapshot.warmup = tick.warmup;
+    snapshot.elapsed_ns = tick.elapsed_ns;
+    snapshot.completed = completed;
+    snapshot.issued = completed + tick.in_flight;
+    snapshot.errors = tick.failed;
+    snapshot.total_requests = tick.expected_total;
+    snapshot.planned_duration_ns = tick.planned_ns;
+    if (samples_.size() >= 2 && now > samples_.front().at_ns) {
+      snapshot.recent_rate_per_s = static_cast<double>(completed - samples_.front().completed) * 1e9 /
+                                   static_cast<double>(now - samples_.front().at_ns);
+    }
+    if (tty_) {
+      fmt::print(stderr, "\r{}", report::format_progress(snapshot, true));
+      line_shown_ = true;
+      if (tick.final) {
+        fmt::print(stderr, "\n");
+        line_shown_ = false;
+      }
+      return;
+    }
+    if (tick.final || now - last_plain_ns_ >= kPlainProgressEveryNs) {
+      last_plain_ns_ = now;
+      fmt::print(stderr, "{}", report::format_progress(snapshot, false));
+    }
+  }
+
+ private:
+  struct Sample {
+    int64_t at_ns;
+    uint64_t completed;
+  };
+  bool enabled_;
+  bool tty_;
+  bool line_shown_ = false;
+  bool warmup_ = false;
+  int64_t last_plain_ns_ = 0;
+  std::deque<Sample> samples_;
+};
+
+std::string describe_load(const config::BenchmarkConfig& config) {
+  switch (config.load_pattern.type) {
+    case config::LoadPatternType::poisson:
+      return fmt::format("poisson at {} QPS", config.load_pattern.target_qps);
+    case config::LoadPatternType::concurrency:
+      return fmt::format("concurrency {}", config.load_pattern.target_concurrency);
+    case config::LoadPatternType::max_throughput:
+      break;
+  }
+  return "offline (max throughput)";
+}
+
+std::string describe_length(const config::BenchmarkConfig& config, const dataset::Dataset& dataset) {
+  std::string text;
+  if (config.runtime.duration_ms > 0) text = fmt::format("{:.1f} s", config.runtime.duration_ms / 1000.0);
+  if (config.runtime.n_samples) {
+    text += fmt::format("{}{} requests", text.empty() ? "" : ", at most ", *config.runtime.n_samples);
+  }
+  if (text.empty()) text = fmt::format("{} requests (one pass over the dataset)", dataset.size());
+  return text;
+}
+
+}  // namespace
+
+int run_benchmark(const config::BenchmarkConfig& config) {
+  ProgressPrinter printer(config.output.progress);
+  dataset::Dataset dataset = dataset::Dataset::load(config.datasets.at(0));
+  printer.log(fmt::format("dataset {}: {} prompts (column '{}')", config.datasets[0].path, dataset.size(),
+                          dataset.prompt_column()));
+
+  fs::path report_dir = choose_report_dir(config);
+  report::prepare_report_dir(report_dir);  // a bad --report-dir fails now, not after the run
+
+  std::unique_ptr<report::RequestLog> request_log;
+  if (config.output.write_requests) {
+    request_log = std::make_unique<report::RequestLog>(report_dir / "metrics" / "requests.jsonl", 0);
+  }
+
+  report::RunInfo info;
+  info.config = &config;
+  std::time_t started = std::time(nullptr);
+  info.started_wall_time = fmt::format("{:%Y-%m-%d %H:%M:%S %z}", fmt::localtime(started));
+  info.started_unix_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+  int64_t started_ns = now_ns();
+
+  printer.log(fmt::format("benchmark '{}': {}, {}, {}", config.name, describe_load(config),
+                          describe_length(config, dataset),
+                          config.model_params.streaming ? "streaming" : "not streaming"));
+  engine::EngineHooks hooks;
+  hooks.log = [&printer](const std::string& line) { printer.log(line); };
+  hooks.progress = [&printer](const engine::ProgressTick& tick) { printer.update(tick); };
+  if (request_log) {
+    hooks.on_record = [&request_log](const metrics::RequestRecord& record, int64_t perf_start_ns) {
+      request_log->set_perf_start(perf_start_ns);
+      request_log->append(record);
+    };
+  }
+  engine::EngineResult result = engine::run_engine(config, dataset, hooks);
+
+  info.duration_ns = now_ns() - started_ns;
+  info.workers = static_cast<int>(result.workers);
+  info.max_connections = static_cast<int>(result.max_connections);
+  info.state = result.interrupt_signal != 0 ? report::RunState::interrupted : report::RunState::complete;
+  info.interrupted_reason = result.stop_reason;
+  const metrics::RunMetrics& metrics = result.metrics;
+  if (metrics.issued > 0 && metrics.succeeded == 0 && info.state == report::RunState::complete) {
+    info.state = report::RunState::failed;
+  }
+
+  report::write_report(report_dir, metrics, info, config::to_yaml(config));
+  if (request_log) request_log->close();
+  fmt::print("{}", report::render_console_summary(metrics, info));
+  fmt::print("report: {}\n", report_dir.string());
+
+  if (result.interrupt_signal != 0) return static_cast<int>(ExitCode::interrupted);
+  if (info.state == report::RunState::failed) {
+    fmt::print(stderr, "error: no request succeeded ({} failed); see the errors above\n", metrics.failed);
+    return static_cast<int>(ExitCode::execution);
+  }
+  return 0;
+}
+
+}  // namespace ie::cli
