@@ -97,16 +97,6 @@ void append_sampling(std::string& out, const config::ModelParams& params) {
 
 namespace od = simdjson::ondemand;
 
-metrics::FinishReason to_finish_reason(std::string_view text) {
-  using metrics::FinishReason;
-  if (text == "stop") return FinishReason::stop;
-  if (text == "length") return FinishReason::length;
-  if (text == "tool_calls") return FinishReason::tool_calls;
-  if (text == "content_filter") return FinishReason::content_filter;
-  if (text == "function_call") return FinishReason::function_call;
-  return FinishReason::other;  // "eos", "abort", ...: still a reason, so it is not lost as `none`
-}
-
 std::string_view trim(std::string_view text) {
   size_t first = text.find_first_not_of(" \t\r\n");
   if (first == std::string_view::npos) return {};
@@ -194,7 +184,8 @@ std::string encode_tail(std::string_view body) {
 struct ResponseDecoder::Impl {
   explicit Impl(config::ApiType type) : api_type(type) {
     // A failed pre-allocation is not fatal: iterate() allocates on demand and reports MEMALLOC itself.
-    if (parser.allocate(kInitialBytes) != simdjson::SUCCESS) last_error = "cannot pre-allocate the JSON parser";
+    if (parser.allocate(kInitialBytes) != simdjson::SUCCESS)
+      last_error = "cannot pre-allocate the JSON parser";
     grow_scratch(kInitialBytes);
   }
 
@@ -358,7 +349,7 @@ bool ResponseDecoder::Impl::walk_choice(od::object choice, Mode mode, Delta& out
     if (key == "finish_reason") {
       std::string_view reason;
       if (!read_text(field.value(), "finish_reason is not a string", &reason)) return false;
-      if (!reason.empty()) out.finish_reason = to_finish_reason(reason);
+      if (!reason.empty()) out.finish_reason = metrics::parse_finish_reason(reason);
     } else if (is_text(mode) && key == "text") {
       if (!read_text(field.value(), "text is not a string", &out.content)) return false;
       out.content_bytes = static_cast<uint32_t>(out.content.size());

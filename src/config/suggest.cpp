@@ -1,25 +1,29 @@
 #include "config/suggest.h"
 
 #include <algorithm>
+#include <utility>
 #include <vector>
 
 namespace ie::config {
 
 size_t edit_distance(std::string_view a, std::string_view b) {
-  // One rolling row of the classic DP table: row[j] = distance(a[0..i), b[0..j)).
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  // The DP table kept as three rolling rows: two_back/previous/current hold rows i-2, i-1 and i, where
+  // row[j] = distance(a[0..i), b[0..j)). The transposition case needs row i-2.
+  std::vector<size_t> two_back(b.size() + 1), previous(b.size() + 1), current(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) previous[j] = j;
   for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
+    current[0] = i;
     for (size_t j = 1; j <= b.size(); ++j) {
-      size_t above = row[j];
-      size_t substitute = diagonal + (a[i - 1] == b[j - 1] ? 0 : 1);
-      row[j] = std::min({above + 1, row[j - 1] + 1, substitute});
-      diagonal = above;
+      size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      current[j] = std::min({previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+        current[j] = std::min(current[j], two_back[j - 2] + 1);
+      }
     }
+    std::swap(two_back, previous);
+    std::swap(previous, current);
   }
-  return row[b.size()];
+  return previous[b.size()];
 }
 
 std::string nearest(std::string_view typed, std::span<const std::string_view> candidates) {

@@ -8,7 +8,8 @@
 
 namespace ie::config {
 
-// Levenshtein distance (insert, delete, substitute each cost 1), case-sensitive.
+// Edit distance counting an insertion, deletion, substitution or swap of two adjacent characters as one edit
+// (optimal string alignment), case-sensitive: "tpye" is 1 from "type".
 size_t edit_distance(std::string_view a, std::string_view b);
 
 // The candidate closest to `typed`, if it is close enough to be a plausible typo: distance at most 1 for

@@ -69,15 +69,17 @@ class Loader {
   void walk_section(const YAML::Node& map, const std::string& pattern, const std::string& path,
                     DatasetConfig* dataset) {
     std::set<std::string> seen;
-    for (auto it = map.begin(); it != map.end(); ++it) {
-      const YAML::Node& key_node = it->first;
+    for (const auto& entry : map) {
+      // Copies: the iterator's value is a temporary proxy, so references into it would dangle.
+      YAML::Node key_node = entry.first;
+      YAML::Node value = entry.second;
       if (!key_node.IsScalar()) fail_input(fmt::format("{}: a key must be a plain name", where(key_node)));
       const std::string& name = key_node.Scalar();
       std::string child_path = join_key(path, name);
       if (!seen.insert(name).second) {
         fail_input(fmt::format("{} at {}: duplicate key", child_path, where(key_node)));
       }
-      walk_entry(key_node, it->second, join_key(pattern, name), child_path, dataset);
+      walk_entry(key_node, value, join_key(pattern, name), child_path, dataset);
     }
   }
 

@@ -11,9 +11,9 @@ namespace ie::dataset {
 
 class SampleOrder {
  public:
-  // dataset_size > 0. Precomputes passes until `requests` entries exist, capped at kMaxEntries; beyond the cap
-  // the precomputed passes repeat (documented in docs/ARCHITECTURE.md). requests == 0 means "unknown" (timed
-  // runs): the cap is used, but at least one pass.
+  // dataset_size > 0. Precomputes passes until `requests` entries exist, capped at kMaxEntries; beyond the
+  // cap the precomputed passes repeat (documented in docs/ARCHITECTURE.md). requests == 0 means "unknown"
+  // (timed runs): the cap is used, but at least one pass.
   SampleOrder(uint32_t dataset_size, uint64_t seed, uint64_t requests);
 
   uint32_t at(uint64_t k) const { return order_[k % order_.size()]; }

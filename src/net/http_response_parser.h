@@ -51,7 +51,7 @@ class HttpResponseParser {
   }
 
   // After a complete response: may the connection carry another request?
-  bool keep_alive() const { return llhttp_should_keep_alive(&parser_) != 0; }
+  bool keep_alive() const { return keep_alive_; }
   const char* error_reason() const {
     const char* reason = llhttp_get_error_reason(&parser_);
     return reason ? reason : "unknown";
@@ -100,6 +100,8 @@ class HttpResponseParser {
     return 0;
   }
   static int on_message_complete(llhttp_t* p) {
+    // Read it now: llhttp clears the message's flags once this callback returns.
+    self(p).keep_alive_ = llhttp_should_keep_alive(p) != 0;
     handler(p).on_complete();
     return 0;
   }
@@ -116,6 +118,7 @@ class HttpResponseParser {
   size_t value_len_ = 0;
   bool field_done_ = true;
   bool event_stream_ = false;
+  bool keep_alive_ = false;
 };
 
 }  // namespace ie::net

@@ -135,6 +135,11 @@ std::string join_route(const Url& url, std::string_view route) {
       std::string_view(url.base_path).substr(url.base_path.size() - suffix.size()) == suffix) {
     return url.base_path;
   }
+  // OpenAI SDKs take base URLs ending in "/v1"; the route starts with "v1/" too. Do not say it twice.
+  if (route.rfind("v1/", 0) == 0 && url.base_path.size() >= 3 &&
+      std::string_view(url.base_path).substr(url.base_path.size() - 3) == "/v1") {
+    return url.base_path + suffix.substr(3);
+  }
   return url.base_path + suffix;
 }
 

@@ -23,7 +23,8 @@ struct Url {
 Url parse_url(std::string_view text);
 
 // base_path + "/" + route, e.g. ("/proxy", "v1/chat/completions") -> "/proxy/v1/chat/completions".
-// A base path that already ends with the route (users often paste the full URL) is kept as it is.
+// A base path that already ends with the route (users often paste the full URL) is kept as it is, and a base
+// path ending in "/v1" (the OpenAI SDK convention) does not get a second "v1".
 std::string join_route(const Url& url, std::string_view route);
 
 }  // namespace ie::net

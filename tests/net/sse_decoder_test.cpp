@@ -176,6 +176,7 @@ const std::string kRichStream =
     "event: message\r\n"
     "data:{\"choices\":[{\"delta\":{\"content\":\"Hi\"}}]}\r\n\r\n"
     "data: line one\rdata: line two\r\r"
+    "data: crlf one\r\ndata: crlf two\r\n\r\n"
     "id: 9\n\n"
     "data\n\n"
     "data: x\r\n\n"
@@ -184,6 +185,7 @@ const Events kRichEvents = {
     "{\"id\":\"c1\",\"choices\":[{\"delta\":{\"role\":\"assistant\"}}]}",
     "{\"choices\":[{\"delta\":{\"content\":\"Hi\"}}]}",
     "line one\nline two",
+    "crlf one\ncrlf two",
     "",
     "x",
     "[DONE]",

@@ -156,6 +156,12 @@ TEST(JoinRoute, BasePathThatAlreadyEndsWithTheRouteIsKept) {
             "/proxy/v1/chat/completions");
 }
 
+TEST(JoinRoute, OpenAiStyleBaseUrlEndingInV1DoesNotRepeatIt) {
+  EXPECT_EQ(join_route(parse_url("http://h:8000/v1"), "v1/chat/completions"), "/v1/chat/completions");
+  EXPECT_EQ(join_route(parse_url("http://h/proxy/v1/"), "v1/completions"), "/proxy/v1/completions");
+  EXPECT_EQ(join_route(parse_url("http://h/xv1"), "v1/completions"), "/xv1/v1/completions");
+}
+
 TEST(JoinRoute, RouteSuffixMustStartAtAPathSegment) {
   EXPECT_EQ(join_route(parse_url("http://h/xv1/completions"), "v1/completions"),
             "/xv1/completions/v1/completions");

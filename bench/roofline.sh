@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# Client roofline on this machine: our client at max throughput against a fixed-response server, next to wrk
+# against the same server, on the same pinned cores, side by side in one run. Prints a table of medians.
+#
+#   bench/roofline.sh [--reps 3] [--seconds 10] [--connections 64]
+#
+# Layout: server pinned to CPU 1, client (ours: one worker; wrk: -t1) pinned to CPU 0. Servers: our stub
+# (non-streaming and streaming) and nginx serving a fixed JSON body (an independent server, non-streaming).
+# Client CPU per request = (user + system time of the client process) / completed requests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+reps=3 seconds=10 connections=64
+while (($#)); do
+  case "$1" in
+    --reps) reps=$2; shift 2 ;;
+    --seconds) seconds=$2; shift 2 ;;
+    --connections) connections=$2; shift 2 ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+done
+bash scripts/setup.sh
+command -v nginx >/dev/null || { apt-get install -y -qq nginx-light >/dev/null 2>&1 || true; }
+bash scripts/build.sh inference-endpoint
+bin=$PWD/build/inference-endpoint
+work=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+
+start_stub() {  # args: extra serve flags; sets url
+  taskset -c 1 "$bin" serve --port 0 --threads 1 "$@" >"$work/stub.out" 2>/dev/null &
+  pids+=($!)
+  until grep -q listening "$work/stub.out" 2>/dev/null; do sleep 0.05; done
+  url=$(sed -n 's/^listening on //p' "$work/stub.out")
+}
+stop_servers() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; pids=(); }
+
+start_nginx() {
+  local port=18080
+  mkdir -p "$work/nginx"
+  printf '%s' '{"id":"x","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcd"},"finish_reason":"stop"}],"usage":{"prompt_tokens":10,"completion_tokens":16,"total_tokens":26}}' >"$work/nginx/body.json"
+  cat >"$work/nginx/nginx.conf" <<CONF
+worker_processes 1;
+daemon off;
+pid $work/nginx/nginx.pid;
+error_log /dev/null crit;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  server {
+    listen 127.0.0.1:$port reuseport backlog=4096;
+    location / { default_type application/json; alias $work/nginx/body.json; error_page 405 =200 \$uri; }
+  }
+}
+CONF
+  taskset -c 1 nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" &
+  pids+=($!)
+  until curl -s -o /dev/null "http://127.0.0.1:$port/"; do sleep 0.05; done
+  url="http://127.0.0.1:$port"
+}
+
+# One run of our client; prints "req_per_s cpu_us_per_req user_us_per_req"
+run_ours() {  # args: url streaming(on|off)
+  local dir="$work/report" t0 t1
+  rm -rf "$dir"
+  /usr/bin/time -f "%U %S" -o "$work/time" taskset -c 0 "$bin" benchmark offline --endpoints "$1" --model m \
+    --dataset data/demo_prompts.jsonl --streaming "$2" --workers 1 --max-connections "$connections" \
+    --duration "${seconds}s" --no-progress --report-dir "$dir" >/dev/null 2>"$work/err" || { cat "$work/err" >&2; return 1; }
+  python3 - "$dir/performance/result_summary.json" "$work/time" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+user, system = map(float, open(sys.argv[2]).read().split()[-2:])
+n = s["n_samples_completed"]
+print(f'{s["qps"]:.0f} {(user + system) * 1e6 / n:.2f} {user * 1e6 / n:.2f}')
+PY
+}
+
+run_wrk() {  # args: url; same output format
+  local lua="$work/post.lua"
+  cat >"$lua" <<'LUA'
+wrk.method = "POST"
+wrk.body = '{"model":"m","messages":[{"role":"user","content":"Summarize the trade-offs of connection pooling in HTTP clients."}],"max_completion_tokens":1024,"stream":false}'
+wrk.headers["Content-Type"] = "application/json"
+LUA
+  /usr/bin/time -f "%U %S" -o "$work/time" taskset -c 0 wrk -t1 -c"$connections" -d"${seconds}s" -s "$lua" \
+    "$1/v1/chat/completions" >"$work/wrk" 2>&1
+  python3 - "$work/wrk" "$work/time" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+n = int(re.search(r"(\d+) requests in", text).group(1))
+user, system = map(float, open(sys.argv[2]).read().split()[-2:])
+print(f"{rps:.0f} {(user + system) * 1e6 / n:.2f} {user * 1e6 / n:.2f}")
+PY
+}
+
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+
+
+echo "roofline: $reps reps x ${seconds}s, $connections connections, client on CPU 0, server on CPU 1" >&2
+start_stub --mode max-throughput --output-chars 160 --chars-per-event 10
+stub_url=$url
+for ((i = 0; i < reps; i++)); do
+  run_wrk "$stub_url" >>"$work/wrk_stub.runs"
+  run_ours "$stub_url" off >>"$work/ours_stub.runs"
+done
+for ((i = 0; i < reps; i++)); do run_ours "$stub_url" on >>"$work/ours_stub_sse.runs"; done
+stop_servers
+if command -v nginx >/dev/null; then
+  start_nginx
+  for ((i = 0; i < reps; i++)); do
+    run_wrk "$url" >>"$work/wrk_nginx.runs"
+    run_ours "$url" off >>"$work/ours_nginx.runs"
+  done
+  stop_servers
+fi
+
+printf '%-34s %12s %14s %14s\n' "case (median of $reps)" "req/s" "CPU us/req" "user us/req"
+for name in wrk_stub ours_stub ours_stub_sse wrk_nginx ours_nginx; do
+  [[ -f "$work/$name.runs" ]] || continue
+  printf '%-34s %12s %14s %14s\n' "$name" "$(cut -d' ' -f1 "$work/$name.runs" | median)" \
+    "$(cut -d' ' -f2 "$work/$name.runs" | median)" "$(cut -d' ' -f3 "$work/$name.runs" | median)"
+done
