@@ -42,8 +42,8 @@ double regularized_incomplete_beta(double a, double b, double x) {
   return 1.0 - std::exp(log_front) * beta_continued_fraction(b, a, 1.0 - x) / b;
 }
 
-// Smallest number of passing values that, next to t failing ones, makes the run unlikely enough. The odds fall
-// as n_passing grows, so: double until it passes, then bisect.
+// Smallest number of passing values that, next to t failing ones, makes the run unlikely enough. The odds
+// fall as n_passing grows, so: double until it passes, then bisect.
 uint64_t min_passing(uint64_t t, double p_pass, double confidence) {
   const double target = 1.0 - confidence;
   uint64_t lo = 1;

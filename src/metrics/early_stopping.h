@@ -1,7 +1,7 @@
 #pragma once
-// MLPerf LoadGen's "early stopping" percentile estimate: a conservative upper bound on a percentile that holds
-// at a given confidence, reported next to the empirical percentiles (the Python tool does it for TTFT, TPOT and
-// latency at confidence 0.99, tolerance 0).
+// MLPerf LoadGen's "early stopping" percentile estimate: a conservative upper bound on a percentile that
+// holds at a given confidence, reported next to the empirical percentiles (the Python tool does it for TTFT,
+// TPOT and latency at confidence 0.99, tolerance 0).
 //
 // With n sorted values and target fraction p, discarding the t largest values is justified when a run of
 // h = n - t passing values plus t failing ones would be unlikely (probability <= 1 - confidence) if the true

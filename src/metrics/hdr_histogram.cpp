@@ -9,7 +9,8 @@ namespace ie::metrics {
 HdrHistogram::HdrHistogram(int64_t highest_value, int significant_digits)
     : highest_value_(highest_value), significant_digits_(significant_digits) {
   if (highest_value < 2) {
-    throw std::invalid_argument("HdrHistogram: highest_value must be >= 2, got " + std::to_string(highest_value));
+    throw std::invalid_argument("HdrHistogram: highest_value must be >= 2, got " +
+                                std::to_string(highest_value));
   }
   if (significant_digits < 1 || significant_digits > 5) {
     throw std::invalid_argument("HdrHistogram: significant_digits must be in 1..5, got " +
@@ -43,9 +44,9 @@ bool HdrHistogram::has_same_layout(const HdrHistogram& other) const {
 
 void HdrHistogram::merge(const HdrHistogram& other) {
   if (!has_same_layout(other)) {
-    throw std::invalid_argument("HdrHistogram::merge: layouts differ (highest " + std::to_string(highest_value_) +
-                                "/" + std::to_string(significant_digits_) + " digits vs " +
-                                std::to_string(other.highest_value_) + "/" +
+    throw std::invalid_argument("HdrHistogram::merge: layouts differ (highest " +
+                                std::to_string(highest_value_) + "/" + std::to_string(significant_digits_) +
+                                " digits vs " + std::to_string(other.highest_value_) + "/" +
                                 std::to_string(other.significant_digits_) + ")");
   }
   if (other.total_count_ == 0) return;

@@ -1,7 +1,7 @@
 #pragma once
-// A fixed-layout histogram of positive integers with bounded relative error: the log-bucketed sub-bucket layout
-// of HdrHistogram (our own implementation; Debian ships no library). Workers record into their own instance
-// (hot path: a few ns, no allocation, no branches besides the index math); the collector merges them.
+// A fixed-layout histogram of positive integers with bounded relative error: HdrHistogram's log-bucketed
+// sub-bucket layout (our own implementation; Debian ships no library). Each worker records into its own
+// instance (hot path: a few ns, no allocation, no branches besides the index math); the collector merges.
 //
 // Layout. With d significant digits, each power-of-two range [2^k, 2^(k+1)) is split into 2^(m-1) equal
 // sub-buckets, where 2^(m-1) >= 10^d, so a bucket is never wider than 10^-d of its lowest value. Values below
@@ -42,9 +42,10 @@ class HdrHistogram {
 
   // --- reading ---
   uint64_t count() const { return total_count_; }
-  int64_t min() const { return total_count_ == 0 ? 0 : min_; }  // smallest recorded (clamped) value; 0 if empty
-  int64_t max() const { return max_; }                             // largest recorded (clamped) value; 0 if empty
-  double mean() const;  // exact mean of the recorded (clamped) values; 0 if empty
+  // Smallest / largest recorded (clamped) value, exact; 0 when empty.
+  int64_t min() const { return total_count_ == 0 ? 0 : min_; }
+  int64_t max() const { return max_; }
+  double mean() const;  // exact mean of the recorded (clamped) values; 0 when empty
   // The value at or below which `percentile` percent of the recorded values lie (rank ceil(p/100 * count)),
   // reported as the highest value equivalent to that rank's value, kept within [min(), max()]. 0 if empty.
   int64_t value_at_percentile(double percentile) const;

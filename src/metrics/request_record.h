@@ -32,14 +32,14 @@ struct RequestRecord {
   uint16_t http_status = 0;  // 0 when no status line arrived
   Outcome outcome = Outcome::ok;
   FinishReason finish_reason = FinishReason::none;
-  bool warmup = false;    // warmup-phase request: excluded from every metric
-  bool streamed = false;  // the response was an SSE stream
-  int64_t scheduled_ns = 0;    // when the load pattern meant it to be sent (== issued_ns unless timed)
-  int64_t issued_ns = 0;       // just before the first byte of the request was written
-  int64_t first_token_ns = 0;  // arrival of the first content or reasoning delta; 0 = none
-  int64_t completed_ns = 0;    // arrival of the last byte of the response (or of the failure)
-  uint32_t content_chunks = 0;  // SSE events that carried content or reasoning text
-  uint32_t output_bytes = 0;    // bytes of content + reasoning text received
+  bool warmup = false;       // warmup-phase request: excluded from every metric
+  bool streamed = false;     // the response was an SSE stream
+  int64_t scheduled_ns = 0;  // when the load pattern meant it to be sent (== issued_ns unless timed)
+  int64_t issued_ns = 0;  // when the worker took it: before acquiring or opening its connection and writing
+  int64_t first_token_ns = 0;      // arrival of the first content or reasoning delta; 0 = none
+  int64_t completed_ns = 0;        // arrival of the last byte of the response (or of the failure)
+  uint32_t content_chunks = 0;     // SSE events that carried content or reasoning text
+  uint32_t output_bytes = 0;       // bytes of content + reasoning text received
   int32_t prompt_tokens = -1;      // server-reported usage; -1 when the server did not say
   int32_t completion_tokens = -1;  // server-reported usage; -1 when the server did not say
 };

@@ -40,7 +40,9 @@ std::string error_kind(Outcome outcome, uint16_t http_status) {
 
 RunAggregate::RunAggregate(bool streaming) : streaming_(streaming) {}
 
-void RunAggregate::set_perf_start(int64_t ns) { perf_start_ns_ = ns; }
+void RunAggregate::set_perf_start(int64_t ns) {
+  perf_start_ns_ = ns;
+}
 
 void RunAggregate::add(const RequestRecord& r) {
   if (r.warmup) return;

@@ -2,20 +2,20 @@
 // Folds the run's RequestRecords into RunMetrics. Cold side: one collector thread owns it; nothing here is
 // thread-safe or meant for the workers.
 //
-// Semantics (ours, deliberately stricter than the Python tool, which counts failures as completions and puts
-// their latency into the latency series):
-// - Warmup records are ignored entirely. Every other record counts as issued; Outcome::ok counts as succeeded,
-//   anything else as failed, per Outcome and per error kind ("timeout", "http_503", ...).
+// Semantics (ours, deliberately stricter than the Python tool, which counts failures as completions and
+// puts their latency into the latency series):
+// - Warmup records are ignored entirely. Every other record counts as issued; Outcome::ok counts as
+//   succeeded, anything else as failed, per Outcome and per error kind ("timeout", "http_503", ...).
 // - Failed requests never enter a latency, TTFT, TPOT or token series, nor QPS/TPS. The one exception is
-//   schedule lag (issued - scheduled), which describes the client and is kept for every request that was sent.
-// - latency = completed - issued; latency_from_schedule = completed - scheduled. Under a timed load pattern the
-//   second one includes the time a request waited for a free connection, i.e. it shows coordinated omission.
-// - TTFT = first_token - issued, for streamed successes with a first token (and the streaming run flag set).
-// - OSL = server-reported completion_tokens when present, else the number of content chunks if streamed (one
-//   chunk ~ one token for most servers); token_count_source says which one the numbers are. ISL = the server's
-//   prompt_tokens when present. TPOT = (completed - first_token) / (OSL - 1) for streamed successes, OSL > 1.
-// - Window: from set_perf_start() (or the first issue when never set) to the last successful completion.
-//   QPS = succeeded / window, TPS = sum(OSL) / window. Issue rate = (issued - 1) / (last issue - first issue).
+//   schedule lag (issued - scheduled): it describes the client, so every request that was sent counts.
+// - latency = completed - issued; latency_from_schedule = completed - scheduled. Under a timed load pattern
+//   the second also counts any delay before a worker took the request: it shows coordinated omission.
+// - TTFT = first_token - issued, for streamed successes with a first token (and the streaming run flag).
+// - OSL = the server's completion_tokens when present, else the number of content chunks if streamed (one
+//   chunk ~ one token for most servers); token_count_source says which. ISL = the server's prompt_tokens
+//   when present. TPOT = (completed - first_token) / (OSL - 1), for streamed successes with OSL > 1.
+// - Window: from set_perf_start() (or the first issue, if never set) to the last successful completion.
+//   QPS = succeeded / window; TPS = sum(OSL) / window; issue rate = (sent - 1) / (last - first issue).
 // - Finish reasons are counted over successes.
 
 #include <array>
@@ -44,8 +44,8 @@ class RunAggregate {
   // --- feeding (collector thread) ---
   void set_perf_start(int64_t ns);  // start of the tracked window, after warmup
   void add(const RequestRecord& record);
-  // Keeps the first message seen per error kind, as the sample shown in reports. Counting is add()'s job: a note
-  // for a kind that add() never saw shows up with count 0.
+  // Keeps the first message seen per error kind, as the sample shown in reports. Counting is add()'s job: a
+  // note for a kind that add() never saw shows up with count 0.
   void note_error(Outcome outcome, uint16_t http_status, std::string_view message);
   // Adds the workers' inter-token gaps. The first histogram fixes the layout; later ones must match it
   // (std::invalid_argument otherwise).
@@ -57,8 +57,8 @@ class RunAggregate {
   uint64_t failed() const { return failed_; }
 
   // --- result ---
-  // Exact summaries of everything added so far; end_ns closes the run's total duration. Sorts copies of the raw
-  // values, so it can be called more than once (e.g. for an interrupted report).
+  // Exact summaries of everything added so far; end_ns closes the run's total duration. Sorts copies of the
+  // raw values, so it can be called more than once (e.g. for an interrupted report).
   RunMetrics finish(int64_t end_ns) const;
 
  private:

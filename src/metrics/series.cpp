@@ -9,8 +9,8 @@ namespace ie::metrics {
 namespace {
 
 // 30 log-spaced buckets over [min, max] with edges min * (max/min)^(i/30); a log scale needs min > 0 and a
-// non-degenerate range, otherwise the whole series is one bucket. Buckets are [lo, hi) except the last, which is
-// closed, so every value lands in exactly one bucket (numpy.histogram's convention).
+// non-degenerate range, otherwise the whole series is one bucket. Buckets are [lo, hi) except the last, which
+// is closed, so every value lands in exactly one bucket (numpy.histogram's convention).
 std::vector<HistogramBucket> log_histogram(const std::vector<double>& sorted) {
   const double lo = sorted.front();
   const double hi = sorted.back();
@@ -88,8 +88,8 @@ double SeriesSummary::percentile(double p) const {
   throw std::invalid_argument("SeriesSummary::percentile: " + std::to_string(p) + " is not on the grid");
 }
 
-SeriesSummary summarize(std::vector<int64_t> values, EarlyStopping early_stopping) {
-  // The total is summed in integers (exact; __int128 cannot overflow for any realistic count of int64 values).
+SeriesSummary summarize(const std::vector<int64_t>& values, EarlyStopping early_stopping) {
+  // Summed in integers, exactly: __int128 cannot overflow for any realistic number of int64 values.
   __int128 total = 0;
   std::vector<double> as_double;
   as_double.reserve(values.size());

@@ -13,7 +13,8 @@
 namespace ie::metrics {
 namespace {
 
-std::vector<int64_t> lognormal_values(size_t n, uint64_t seed, double mu = std::log(2e6), double sigma = 1.5) {
+std::vector<int64_t> lognormal_values(size_t n, uint64_t seed, double mu = std::log(2e6),
+                                      double sigma = 1.5) {
   std::mt19937_64 rng(seed);
   std::lognormal_distribution<double> dist(mu, sigma);
   std::vector<int64_t> values(n);
@@ -63,7 +64,8 @@ TEST(HdrHistogram, EveryBucketIsNarrowerThanTheRelativePrecision) {
     const HdrHistogram h(kTimeHistogramHighestNs, digits);
     const double precision = std::pow(10.0, -digits);
     std::mt19937_64 rng(digits);
-    std::uniform_real_distribution<double> log_value(0, std::log(static_cast<double>(kTimeHistogramHighestNs)));
+    std::uniform_real_distribution<double> log_value(0,
+                                                     std::log(static_cast<double>(kTimeHistogramHighestNs)));
     for (int i = 0; i < 20'000; ++i) {
       const auto v = static_cast<int64_t>(std::exp(log_value(rng)));
       const int64_t lo = h.lowest_equivalent(v);
@@ -101,7 +103,8 @@ TEST(HdrHistogram, MergeOfTwoEqualsRecordingAllInOne) {
   EXPECT_EQ(first.min(), all.min());
   EXPECT_EQ(first.max(), all.max());
   EXPECT_DOUBLE_EQ(first.mean(), all.mean());
-  for (double p : {50.0, 90.0, 99.0, 99.9}) EXPECT_EQ(first.value_at_percentile(p), all.value_at_percentile(p));
+  for (double p : {50.0, 90.0, 99.0, 99.9})
+    EXPECT_EQ(first.value_at_percentile(p), all.value_at_percentile(p));
 }
 
 TEST(HdrHistogram, MergeIntoEmptyAndOfEmptyKeepsTheOtherSide) {

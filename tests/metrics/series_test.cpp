@@ -44,7 +44,7 @@ TEST(Series, OneToTenMatchesHandComputedNumbers) {
 
 TEST(Series, LowerPercentileIndexFollowsNumpy) {
   EXPECT_EQ(lower_percentile_index(1, 99.9), 0u);
-  EXPECT_EQ(lower_percentile_index(4, 50), 1u);     // 1.5 -> 1
+  EXPECT_EQ(lower_percentile_index(4, 50), 1u);         // 1.5 -> 1
   EXPECT_EQ(lower_percentile_index(1000, 99.9), 998u);  // 998.001
   EXPECT_EQ(lower_percentile_index(1001, 99.9), 999u);  // 0.999 * 1000 rounds up to 999.0000000000001
   EXPECT_EQ(lower_percentile_index(101, 97), 97u);
@@ -78,7 +78,9 @@ TEST(Series, HistogramHasThirtyLogSpacedBucketsCoveringEveryValue) {
   EXPECT_EQ(s.histogram.back().highest, 1000);
   for (size_t i = 0; i < kHistogramBuckets; ++i) {
     EXPECT_NEAR(s.histogram[i].lowest, std::pow(1000.0, i / 30.0), 1e-9) << i;
-    if (i > 0) EXPECT_EQ(s.histogram[i].lowest, s.histogram[i - 1].highest);
+    if (i > 0) {
+      EXPECT_EQ(s.histogram[i].lowest, s.histogram[i - 1].highest);
+    }
   }
   EXPECT_EQ(total_count(s), 7u);
   EXPECT_EQ(s.histogram.front().count, 1u);  // 1 only; 2 = 1000^(3/30) is the start of bucket 3

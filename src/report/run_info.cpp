@@ -1,0 +1,69 @@
+#include "report/run_info.h"
+
+#include "common/version.h"
+
+namespace ie::report {
+
+std::string_view run_state_name(RunState state) {
+  switch (state) {
+    case RunState::complete:
+      return "complete";
+    case RunState::interrupted:
+      return "interrupted";
+    case RunState::failed:
+      return "failed";
+  }
+  return "failed";
+}
+
+std::string_view load_pattern_name(config::LoadPatternType type) {
+  switch (type) {
+    case config::LoadPatternType::max_throughput:
+      return "max_throughput";
+    case config::LoadPatternType::poisson:
+      return "poisson";
+    case config::LoadPatternType::concurrency:
+      return "concurrency";
+  }
+  return "max_throughput";
+}
+
+std::string_view api_type_name(config::ApiType type) {
+  switch (type) {
+    case config::ApiType::openai:
+      return "openai";
+    case config::ApiType::openai_completions:
+      return "openai_completions";
+  }
+  return "openai";
+}
+
+std::string_view build_git_sha() {
+#ifdef IE_GIT_SHA
+  return IE_GIT_SHA;
+#else
+  return "unknown";
+#endif
+}
+
+std::string_view build_version() {
+#ifdef IE_VERSION
+  return IE_VERSION;
+#else
+  return kVersion;
+#endif
+}
+
+std::string scrub_secrets(std::string_view text, const RunInfo& info) {
+  std::string out(text);
+  if (info.config == nullptr) return out;
+  const std::string& key = info.config->endpoint_config.api_key;
+  if (key.empty()) return out;
+  constexpr std::string_view kRedacted = "<redacted>";
+  for (size_t at = out.find(key); at != std::string::npos; at = out.find(key, at + kRedacted.size())) {
+    out.replace(at, key.size(), kRedacted);
+  }
+  return out;
+}
+
+}  // namespace ie::report
