@@ -14,7 +14,7 @@ namespace ie::stub {
 // A reply that cannot be written yet because it waits for its time (variable mode) or for an earlier reply
 // on the same connection (pipelining answers in order).
 struct PendingResponse {
-  bool timed = false;      // false: `ready_bytes` go out as soon as this reaches the head of the queue
+  bool timed = false;  // false: `ready_bytes` go out as soon as this reaches the head of the queue
   std::string ready_bytes;
   Api api = Api::chat;
   bool stream = false;
@@ -33,10 +33,10 @@ struct Connection {
   static constexpr int64_t kNoTimer = -1;
 
   int fd = -1;
-  uint32_t slot = 0;        // index in the worker's connection table
-  uint32_t generation = 0;  // bumped on close so timers of an earlier connection in this slot are ignored
-  uint32_t interest = 0;    // epoll events currently registered
-  bool closing = false;     // a request asked to close, or the input was malformed: read no further requests
+  uint32_t slot = 0;         // index in the worker's connection table
+  uint32_t generation = 0;   // bumped on close so timers of an earlier connection in this slot are ignored
+  uint32_t interest = 0;     // epoll events currently registered
+  bool closing = false;      // a request asked to close, or the input was malformed: read no further requests
   bool peer_closed = false;  // EOF from the client: answer what was asked, then close
   RequestParser parser;
   std::string out;  // bytes waiting for send(); out_sent of them are already gone

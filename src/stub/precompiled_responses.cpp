@@ -6,13 +6,16 @@ namespace ie::stub {
 
 namespace {
 
-Usage usage_of(const PatternReply& r) { return Usage{r.prompt_tokens, r.tokens}; }
+Usage usage_of(const PatternReply& r) {
+  return Usage{r.prompt_tokens, r.tokens};
+}
 
 }  // namespace
 
 void append_pattern_completion(std::string& out, const ResponseWriter& writer, PatternText& pattern,
                                const PatternReply& reply, bool close) {
-  writer.append_completion(out, reply.api, pattern.slice(0, reply.total_chars), reply.finish, usage_of(reply), close);
+  writer.append_completion(out, reply.api, pattern.slice(0, reply.total_chars), reply.finish, usage_of(reply),
+                           close);
 }
 
 void append_pattern_token(std::string& out, const ResponseWriter& writer, PatternText& pattern,
@@ -35,15 +38,15 @@ PrecompiledResponses::PrecompiledResponses(const ResponseWriter& writer, uint32_
     : completion_tokens_(pattern_token_count(output_chars, chars_per_event)) {
   PatternText pattern(output_chars);
   for (Api api : {Api::chat, Api::completions}) {
-    PatternReply reply{api, completion_tokens_, output_chars, chars_per_event, FinishReason::stop,
-                       kFixedPromptTokens};
+    PatternReply reply{
+        api, completion_tokens_, output_chars, chars_per_event, FinishReason::stop, kFixedPromptTokens};
     for (bool close : {false, true}) {
       std::string& plain = variants_[static_cast<int>(api)][false][false][close];
       append_pattern_completion(plain, writer, pattern, reply, close);
       variants_[static_cast<int>(api)][false][true][close] = plain;
       for (bool usage : {false, true}) {
-        append_pattern_stream(variants_[static_cast<int>(api)][true][usage][close], writer, pattern, reply, usage,
-                              close);
+        append_pattern_stream(variants_[static_cast<int>(api)][true][usage][close], writer, pattern, reply,
+                              usage, close);
       }
     }
   }

@@ -1,5 +1,6 @@
 #pragma once
-// Replies whose text is the synthetic pattern (see token_model.h), and max_throughput's precompiled set of them.
+// Replies whose text is the synthetic pattern (see token_model.h), and max_throughput's precompiled set of
+// them.
 //
 // PrecompiledResponses renders, once at startup, the uncapped reply (output_chars characters in
 // ceil(output_chars / chars_per_event) tokens, finish "stop", prompt_tokens = kFixedPromptTokens) for every

@@ -1,6 +1,7 @@
 #include "stub/request_fields.h"
 
 #include <charconv>
+#include <utility>
 
 #include "stub/token_model.h"
 
@@ -38,7 +39,7 @@ bool read_include_usage(od::value v, bool& out) {
   for (auto field_r : options) {
     od::field field;
     std::string_view key;
-    if (field_r.get(field) || field.unescaped_key().get(key)) return false;
+    if (std::move(field_r).get(field) || field.unescaped_key().get(key)) return false;
     if (key == "include_usage" && !read_bool(field.value(), out)) return false;
   }
   return true;
@@ -54,7 +55,7 @@ bool read_content_parts(od::value v, std::string& out) {
     for (auto field_r : part) {
       od::field field;
       std::string_view key;
-      if (field_r.get(field) || field.unescaped_key().get(key)) return false;
+      if (std::move(field_r).get(field) || field.unescaped_key().get(key)) return false;
       if (key != "text") continue;
       std::string_view text;
       if (field.value().get_string().get(text)) return false;
@@ -81,7 +82,7 @@ const char* RequestFieldReader::read(Api api, bool want_prompt, std::string& bod
   for (auto field_r : root) {
     od::field field;
     std::string_view key;
-    if (field_r.get(field) || field.unescaped_key().get(key)) return kNotJson;
+    if (std::move(field_r).get(field) || field.unescaped_key().get(key)) return kNotJson;
     if (key == "stream") {
       if (!read_bool(field.value(), out.stream)) return "\"stream\" must be a boolean";
     } else if (key == "stream_options") {
@@ -111,6 +112,7 @@ const char* RequestFieldReader::read(Api api, bool want_prompt, std::string& bod
 const char* RequestFieldReader::read_messages(od::value messages, RequestFields& out) {
   constexpr const char* kBad =
       "\"messages\" must be a list of objects with a string \"role\" and a string or list \"content\"";
+  if (is_null(messages)) return nullptr;
   od::array list;
   if (messages.get_array().get(list)) return kBad;
   for (auto message_r : list) {
@@ -123,7 +125,7 @@ const char* RequestFieldReader::read_messages(od::value messages, RequestFields&
     for (auto field_r : message) {
       od::field field;
       std::string_view key;
-      if (field_r.get(field) || field.unescaped_key().get(key)) return kBad;
+      if (std::move(field_r).get(field) || field.unescaped_key().get(key)) return kBad;
       od::value v = field.value();
       if (key == "role") {
         std::string_view role;
@@ -164,7 +166,7 @@ const char* RequestFieldReader::read_prompt(od::value prompt, RequestFields& out
   bool first = true;
   for (auto item_r : items) {
     od::value item;
-    if (item_r.get(item) || item.type().get(t)) return kBad;
+    if (std::move(item_r).get(item) || item.type().get(t)) return kBad;
     if (t == od::json_type::string) {
       // A batch of prompts: the stub answers the first one.
       std::string_view text;

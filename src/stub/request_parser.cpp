@@ -7,7 +7,9 @@ namespace ie::stub {
 
 namespace {
 
-RequestParser* self(llhttp_t* p) { return static_cast<RequestParser*>(p->data); }
+RequestParser* self(llhttp_t* p) {
+  return static_cast<RequestParser*>(p->data);
+}
 
 // Appends up to the capacity of `buf`; a longer input marks the buffer as overflowed (len = capacity + 1) so
 // it can never compare equal to a short token.
@@ -60,7 +62,9 @@ const llhttp_settings_t& RequestParser::settings() {
   return s;
 }
 
-RequestParser::RequestParser() { reset(); }
+RequestParser::RequestParser() {
+  reset();
+}
 
 void RequestParser::reset() {
   llhttp_init(&parser_, HTTP_REQUEST, &settings());

@@ -1,10 +1,12 @@
 #pragma once
-// HTTP/1.1 request framing for the stub server: llhttp in HTTP_REQUEST mode, fed straight from the worker's read
-// buffer. llhttp owns the framing (Content-Length, chunked, keep-alive rules); this wrapper keeps only what the
-// stub answers on: method, path, keep-alive, whether the client waits for "100 Continue", and the body.
+// HTTP/1.1 request framing for the stub server: llhttp in HTTP_REQUEST mode, fed straight from the worker's
+// read buffer. llhttp owns the framing (Content-Length, chunked, keep-alive rules); this wrapper keeps only
+// what the stub answers on: method, path, keep-alive, whether the client waits for "100 Continue", and the
+// body.
 //
-// Contract of feed(): it stops right after each complete request (llhttp is paused in on_message_complete), so
-// pipelined requests come out one at a time and in order; the caller answers the request, then feeds the rest.
+// Contract of feed(): it stops right after each complete request (llhttp is paused in on_message_complete),
+// so pipelined requests come out one at a time and in order; the caller answers the request, then feeds the
+// rest.
 
 #include <llhttp.h>
 
@@ -20,7 +22,7 @@ enum class HttpMethod : uint8_t { get, post, other };
 // One complete request. Views point into the parser and stay valid until the next feed() or reset().
 struct HttpRequest {
   HttpMethod method = HttpMethod::other;
-  std::string_view path;  // target without the query string
+  std::string_view path;   // target without the query string
   bool keep_alive = true;  // false after "Connection: close" or an HTTP/1.0 request without keep-alive
 };
 
@@ -54,7 +56,8 @@ class RequestParser {
   const HttpRequest& request() const { return request_; }
   // The de-chunked body of the ready request; the string is mutable so the caller may pad it for simdjson.
   std::string& body() { return body_; }
-  // True once per request whose headers asked for "Expect: 100-continue", as soon as the headers are complete.
+  // True once per request whose headers asked for "Expect: 100-continue", as soon as the headers are
+  // complete.
   bool take_continue_request();
   const char* error_reason() const { return llhttp_get_error_reason(&parser_); }
 

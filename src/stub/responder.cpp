@@ -10,7 +10,8 @@ namespace {
 enum class Route : uint8_t { chat, completions, models, health, unknown };
 
 Route route_of(std::string_view path) {
-  // Any prefix is accepted (".../v1/chat/completions", "/openai/v1/completions"): clients differ in base URLs.
+  // Any prefix is accepted (".../v1/chat/completions", "/openai/v1/completions"): clients differ in base
+  // URLs.
   if (path.ends_with("/chat/completions")) return Route::chat;
   if (path.ends_with("/completions")) return Route::completions;
   if (path.ends_with("/models")) return Route::models;
@@ -18,7 +19,9 @@ Route route_of(std::string_view path) {
   return Route::unknown;
 }
 
-HttpMethod method_of(Route r) { return r == Route::chat || r == Route::completions ? HttpMethod::post : HttpMethod::get; }
+HttpMethod method_of(Route r) {
+  return r == Route::chat || r == Route::completions ? HttpMethod::post : HttpMethod::get;
+}
 
 }  // namespace
 
@@ -27,8 +30,9 @@ Responder::Responder(const ServerOptions& options, uint64_t seed, int64_t create
       writer_(options.model, created_s),
       precompiled_(writer_, options.output_chars, options.chars_per_event),
       pattern_(std::max(options.output_chars, options.chars_per_event)),
-      timing_(TimingDistribution{options.ttft_ms_mean, options.ttft_spread, options.itl_ms_mean, options.itl_spread,
-                                 static_cast<double>(options.output_tokens_mean), options.output_tokens_spread},
+      timing_(TimingDistribution{options.ttft_ms_mean, options.ttft_spread, options.itl_ms_mean,
+                                 options.itl_spread, static_cast<double>(options.output_tokens_mean),
+                                 options.output_tokens_spread},
               seed) {}
 
 std::string& Responder::immediate_sink(Connection& c, uint32_t& completed) {
@@ -54,7 +58,8 @@ uint32_t Responder::respond(Connection& c, int64_t now_ns) {
   if (route == Route::unknown) {
     writer_.append_error(out, 404, "no route for " + std::string(req.path), "not_found_error", close);
   } else if (req.method != method_of(route)) {
-    writer_.append_error(out, 405, "method not allowed on " + std::string(req.path), "invalid_request_error", close);
+    writer_.append_error(out, 405, "method not allowed on " + std::string(req.path), "invalid_request_error",
+                         close);
   } else if (route == Route::models) {
     writer_.append_models(out, close);
   } else {
@@ -68,7 +73,8 @@ uint32_t Responder::respond_unparsable(Connection& c, RequestParser::Status stat
   uint32_t completed = 0;
   std::string& out = immediate_sink(c, completed);
   if (status == RequestParser::Status::too_large) {
-    writer_.append_error(out, 413, "request body is larger than the stub accepts", "invalid_request_error", true);
+    writer_.append_error(out, 413, "request body is larger than the stub accepts", "invalid_request_error",
+                         true);
   } else {
     writer_.append_error(out, 400, std::string("malformed HTTP request: ") + c.parser.error_reason(),
                          "invalid_request_error", true);
@@ -77,8 +83,8 @@ uint32_t Responder::respond_unparsable(Connection& c, RequestParser::Status stat
 }
 
 void Responder::continue_if_expected(Connection& c) {
-  // With replies queued, an interim 100 would land in the middle of them; the client then sends the body after
-  // its own wait instead.
+  // With replies queued, an interim 100 would land in the middle of them; the client then sends the body
+  // after its own wait instead.
   if (c.parser.take_continue_request() && c.pending.empty()) ResponseWriter::append_continue(c.out);
 }
 
@@ -180,8 +186,9 @@ uint32_t Responder::advance(Connection& c, int64_t now_ns) {
 }
 
 bool Responder::write_due(std::string& out, PendingResponse& p, int64_t now_ns) {
-  PatternReply reply{p.api,         p.tokens_total, uint64_t{p.tokens_total} * options_.chars_per_event,
-                     options_.chars_per_event, p.finish, p.prompt_tokens};
+  PatternReply reply{
+      p.api,    p.tokens_total, uint64_t{p.tokens_total} * options_.chars_per_event, options_.chars_per_event,
+      p.finish, p.prompt_tokens};
   if (!p.stream) {
     if (now_ns < p.first_token_due_ns + p.itl_ns * p.tokens_total) return false;
     append_pattern_completion(out, writer_, pattern_, reply, p.close);

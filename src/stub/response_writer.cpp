@@ -7,13 +7,23 @@ namespace ie::stub {
 namespace {
 
 // JSON string escaping: quote, backslash and control characters; everything else (UTF-8 included) verbatim.
-bool needs_escape(unsigned char c) { return c < 0x20 || c == '"' || c == '\\'; }
+bool needs_escape(unsigned char c) {
+  return c < 0x20 || c == '"' || c == '\\';
+}
 
 size_t escaped_size(unsigned char c) {
   if (!needs_escape(c)) return 1;
   switch (c) {
-    case '"': case '\\': case '\b': case '\f': case '\n': case '\r': case '\t': return 2;
-    default: return 6;  // \u00XX
+    case '"':
+    case '\\':
+    case '\b':
+    case '\f':
+    case '\n':
+    case '\r':
+    case '\t':
+      return 2;
+    default:
+      return 6;  // \u00XX
   }
 }
 
@@ -26,13 +36,27 @@ size_t json_escaped_size(std::string_view s) {
 void append_escaped_char(std::string& out, unsigned char c) {
   static constexpr char kHex[] = "0123456789abcdef";
   switch (c) {
-    case '"': out += "\\\""; return;
-    case '\\': out += "\\\\"; return;
-    case '\b': out += "\\b"; return;
-    case '\f': out += "\\f"; return;
-    case '\n': out += "\\n"; return;
-    case '\r': out += "\\r"; return;
-    case '\t': out += "\\t"; return;
+    case '"':
+      out += "\\\"";
+      return;
+    case '\\':
+      out += "\\\\";
+      return;
+    case '\b':
+      out += "\\b";
+      return;
+    case '\f':
+      out += "\\f";
+      return;
+    case '\n':
+      out += "\\n";
+      return;
+    case '\r':
+      out += "\\r";
+      return;
+    case '\t':
+      out += "\\t";
+      return;
     default: {
       const char u[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
       out.append(u, 6);
@@ -57,10 +81,18 @@ void append_json_escaped(std::string& out, std::string_view s) {
 struct Escaped {
   std::string_view text;
 };
-size_t piece_size(std::string_view s) { return s.size(); }
-size_t piece_size(Escaped e) { return json_escaped_size(e.text); }
-void append_piece(std::string& out, std::string_view s) { out.append(s); }
-void append_piece(std::string& out, Escaped e) { append_json_escaped(out, e.text); }
+size_t piece_size(std::string_view s) {
+  return s.size();
+}
+size_t piece_size(Escaped e) {
+  return json_escaped_size(e.text);
+}
+void append_piece(std::string& out, std::string_view s) {
+  out.append(s);
+}
+void append_piece(std::string& out, Escaped e) {
+  append_json_escaped(out, e.text);
+}
 
 template <int Base>
 void append_number(std::string& out, uint64_t v) {
@@ -84,12 +116,18 @@ void append_sse_chunk(std::string& out, const Pieces&... pieces) {
 
 std::string_view status_line(int status) {
   switch (status) {
-    case 200: return "HTTP/1.1 200 OK\r\n";
-    case 400: return "HTTP/1.1 400 Bad Request\r\n";
-    case 404: return "HTTP/1.1 404 Not Found\r\n";
-    case 405: return "HTTP/1.1 405 Method Not Allowed\r\n";
-    case 413: return "HTTP/1.1 413 Content Too Large\r\n";
-    default: return "HTTP/1.1 500 Internal Server Error\r\n";
+    case 200:
+      return "HTTP/1.1 200 OK\r\n";
+    case 400:
+      return "HTTP/1.1 400 Bad Request\r\n";
+    case 404:
+      return "HTTP/1.1 404 Not Found\r\n";
+    case 405:
+      return "HTTP/1.1 405 Method Not Allowed\r\n";
+    case 413:
+      return "HTTP/1.1 413 Content Too Large\r\n";
+    default:
+      return "HTTP/1.1 500 Internal Server Error\r\n";
   }
 }
 
@@ -117,7 +155,9 @@ std::string_view format_usage(char (&buf)[128], Usage u) {
   return {buf, static_cast<size_t>(p - buf)};
 }
 
-std::string_view finish_name(FinishReason f) { return f == FinishReason::length ? "length" : "stop"; }
+std::string_view finish_name(FinishReason f) {
+  return f == FinishReason::length ? "length" : "stop";
+}
 
 }  // namespace
 
@@ -126,16 +166,16 @@ ResponseWriter::ResponseWriter(std::string_view model, int64_t created_s) {
   append_json_escaped(escaped_model, model);
   std::string created = std::to_string(created_s);
   auto head = [&](std::string_view id, std::string_view object) {
-    return "{\"id\":\"" + std::string(id) + "\",\"object\":\"" + std::string(object) + "\",\"created\":" + created +
-           ",\"model\":\"" + escaped_model + "\",\"choices\":[";
+    return "{\"id\":\"" + std::string(id) + "\",\"object\":\"" + std::string(object) +
+           "\",\"created\":" + created + ",\"model\":\"" + escaped_model + "\",\"choices\":[";
   };
   Fragments& chat = fragments_[static_cast<int>(Api::chat)];
   chat.chunk_head = head("chatcmpl-stub", "chat.completion.chunk");
   chat.token_prefix = "{\"index\":0,\"delta\":{\"content\":\"";
   chat.first_token_prefix = "{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"";
   chat.token_suffix = "\"},\"finish_reason\":null}]}";
-  chat.completion_prefix =
-      head("chatcmpl-stub", "chat.completion") + "{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"";
+  chat.completion_prefix = head("chatcmpl-stub", "chat.completion") +
+                           "{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"";
   Fragments& text = fragments_[static_cast<int>(Api::completions)];
   text.chunk_head = head("cmpl-stub", "text_completion");
   text.token_prefix = "{\"index\":0,\"text\":\"";
@@ -143,7 +183,8 @@ ResponseWriter::ResponseWriter(std::string_view model, int64_t created_s) {
   text.token_suffix = "\",\"finish_reason\":null}]}";
   text.completion_prefix = text.chunk_head + text.token_prefix;
   models_body_ = "{\"object\":\"list\",\"data\":[{\"id\":\"" + escaped_model +
-                 "\",\"object\":\"model\",\"created\":" + created + ",\"owned_by\":\"inference-endpoint-stub\"}]}";
+                 "\",\"object\":\"model\",\"created\":" + created +
+                 ",\"owned_by\":\"inference-endpoint-stub\"}]}";
 }
 
 void ResponseWriter::append_completion(std::string& out, Api api, std::string_view text, FinishReason finish,
@@ -155,8 +196,8 @@ void ResponseWriter::append_completion(std::string& out, Api api, std::string_vi
   std::string_view reason = finish_name(finish);
   constexpr std::string_view kFinishKey = "\"finish_reason\":\"";
   constexpr std::string_view kFinishEnd = "\"}],";
-  size_t size = f.completion_prefix.size() + json_escaped_size(text) + close_content.size() + kFinishKey.size() +
-                reason.size() + kFinishEnd.size() + usage_json.size() + 1;
+  size_t size = f.completion_prefix.size() + json_escaped_size(text) + close_content.size() +
+                kFinishKey.size() + reason.size() + kFinishEnd.size() + usage_json.size() + 1;
   append_json_headers(out, 200, size, close);
   out += f.completion_prefix;
   append_json_escaped(out, text);
@@ -177,30 +218,33 @@ void ResponseWriter::append_stream_head(std::string& out, bool close) const {
 
 void ResponseWriter::append_stream_token(std::string& out, Api api, std::string_view text, bool first) const {
   const Fragments& f = fragments_[static_cast<int>(api)];
-  append_sse_chunk(out, std::string_view(f.chunk_head), std::string_view(first ? f.first_token_prefix : f.token_prefix),
-                   Escaped{text}, std::string_view(f.token_suffix));
+  append_sse_chunk(out, std::string_view(f.chunk_head),
+                   std::string_view(first ? f.first_token_prefix : f.token_prefix), Escaped{text},
+                   std::string_view(f.token_suffix));
 }
 
-void ResponseWriter::append_stream_tail(std::string& out, Api api, FinishReason finish, const Usage* usage) const {
+void ResponseWriter::append_stream_tail(std::string& out, Api api, FinishReason finish,
+                                        const Usage* usage) const {
   const Fragments& f = fragments_[static_cast<int>(api)];
   std::string_view open = api == Api::chat ? "{\"index\":0,\"delta\":{},\"finish_reason\":\""
                                            : "{\"index\":0,\"text\":\"\",\"finish_reason\":\"";
   append_sse_chunk(out, std::string_view(f.chunk_head), open, finish_name(finish), std::string_view("\"}]}"));
   if (usage != nullptr) {
     char usage_buf[128];
-    append_sse_chunk(out, std::string_view(f.chunk_head), std::string_view("],"), format_usage(usage_buf, *usage),
-                     std::string_view("}"));
+    append_sse_chunk(out, std::string_view(f.chunk_head), std::string_view("],"),
+                     format_usage(usage_buf, *usage), std::string_view("}"));
   }
   out += "e\r\ndata: [DONE]\n\n\r\n0\r\n\r\n";
 }
 
-void ResponseWriter::append_json_response(std::string& out, int status, std::string_view body, bool close) const {
+void ResponseWriter::append_json_response(std::string& out, int status, std::string_view body,
+                                          bool close) const {
   append_json_headers(out, status, body.size(), close);
   out += body;
 }
 
-void ResponseWriter::append_error(std::string& out, int status, std::string_view message, std::string_view type,
-                                  bool close) const {
+void ResponseWriter::append_error(std::string& out, int status, std::string_view message,
+                                  std::string_view type, bool close) const {
   constexpr std::string_view kOpen = "{\"error\":{\"message\":\"";
   constexpr std::string_view kType = "\",\"type\":\"";
   constexpr std::string_view kClose = "\"}}";
@@ -221,6 +265,8 @@ void ResponseWriter::append_health(std::string& out, bool close) const {
   append_json_response(out, 200, "{\"status\":\"ok\"}", close);
 }
 
-void ResponseWriter::append_continue(std::string& out) { out += "HTTP/1.1 100 Continue\r\n\r\n"; }
+void ResponseWriter::append_continue(std::string& out) {
+  out += "HTTP/1.1 100 Continue\r\n\r\n";
+}
 
 }  // namespace ie::stub

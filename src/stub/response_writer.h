@@ -3,7 +3,8 @@
 // buffer. Every function appends one complete wire unit and never allocates beyond the buffer's growth.
 //
 // Shapes (the Python tool's §5.9 fields, plus usage as OpenAI sends it):
-//  - non-streaming: Content-Length framing, one chat.completion (choices[0].message.content) or text_completion
+//  - non-streaming: Content-Length framing, one chat.completion (choices[0].message.content) or
+//  text_completion
 //    (choices[0].text) object with finish_reason and usage {prompt_tokens, completion_tokens, total_tokens};
 //  - streaming: Transfer-Encoding: chunked, Content-Type: text/event-stream, one HTTP chunk per SSE event
 //    "data: {...}\n\n": content events (chat: delta.content, the first also delta.role; completions: text),
@@ -50,10 +51,10 @@ class ResponseWriter {
 
   // Pre-joined JSON fragments, per Api: "{"id":..,"object":..,"created":..,"model":..,"choices":[" etc.
   struct Fragments {
-    std::string chunk_head;        // up to and including "choices":[
-    std::string token_prefix;      // {"index":0,"delta":{"content":"   |  {"index":0,"text":"
+    std::string chunk_head;    // up to and including "choices":[
+    std::string token_prefix;  // {"index":0,"delta":{"content":"   |  {"index":0,"text":"
     std::string first_token_prefix;
-    std::string token_suffix;      // "},"finish_reason":null}]}       |  ","finish_reason":null}]}
+    std::string token_suffix;       // "},"finish_reason":null}]}       |  ","finish_reason":null}]}
     std::string completion_prefix;  // full object up to the opening quote of the content
   };
   Fragments fragments_[2];

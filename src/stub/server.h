@@ -1,6 +1,7 @@
 #pragma once
 // The built-in OpenAI-compatible stub endpoint ("inference-endpoint serve"): the README demo's endpoint, the
-// integration tests' oracle, and the yardstick for the client's own ceiling, so it must never be the bottleneck.
+// integration tests' oracle, and the yardstick for the client's own ceiling, so it must never be the
+// bottleneck.
 //
 // Routes: POST .../chat/completions and POST .../completions (any path ending so), GET .../models, GET
 // .../health; anything else gets a 404 JSON error, a known path with the wrong method 405, a body that is not
@@ -8,7 +9,8 @@
 // Modes (the token model is documented in stub/token_model.h):
 //  - max_throughput: precompiled pattern replies, one memcpy per request, no per-request allocation;
 //  - variable: TTFT / ITL / token count sampled per request (stub/variable_timing.h), paced by per-thread
-//    timers; the first content event of a request is written no earlier than TTFT after its last byte arrived;
+//    timers; the first content event of a request is written no earlier than TTFT after its last byte
+//    arrived;
 //  - echo: the prompt comes back as the output, one event per word token.
 // HTTP/1.1 keep-alive with pipelining (answers in request order), "Connection: close", request bodies of any
 // framing; one epoll thread per `threads`, each with its own SO_REUSEPORT listener when threads > 1.

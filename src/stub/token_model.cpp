@@ -8,7 +8,9 @@ namespace {
 
 constexpr std::string_view kAlphabet = "abcdefghijklmnopqrstuvwxyz";
 
-bool is_space(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+bool is_space(char c) {
+  return c == ' ' || (c >= '\t' && c <= '\r');
+}
 
 }  // namespace
 
@@ -22,7 +24,9 @@ void append_pattern(std::string& out, uint64_t begin_char, uint64_t end_char) {
   }
 }
 
-PatternText::PatternText(uint64_t reserve_chars) { append_pattern(text_, 0, reserve_chars + kAlphabet.size()); }
+PatternText::PatternText(uint64_t reserve_chars) {
+  append_pattern(text_, 0, reserve_chars + kAlphabet.size());
+}
 
 std::string_view PatternText::slice(uint64_t begin_char, uint64_t end_char) {
   // The pattern repeats every 26 characters, so any slice starts within the first period of the copy.

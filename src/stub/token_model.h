@@ -3,16 +3,19 @@
 // response counts the tokens its streaming twin would have sent.
 //
 //  - max_throughput and variable: the output text is the repeating pattern "abc...xyz abc..." (character i is
-//    'a' + i % 26) cut into tokens of chars_per_event characters; max_throughput emits output_chars characters,
-//    so completion_tokens = ceil(output_chars / chars_per_event); variable emits a sampled token count, every
-//    token chars_per_event characters long.
+//    'a' + i % 26) cut into tokens of chars_per_event characters; max_throughput emits output_chars
+//    characters, so completion_tokens = ceil(output_chars / chars_per_event); variable emits a sampled token
+//    count, every token chars_per_event characters long.
 //  - echo: the output is the prompt itself, cut into word tokens: a token is a run of non-whitespace plus the
 //    whitespace after it (whitespace before the first word belongs to the first token), so concatenating the
-//    tokens gives back the prompt byte for byte. A prompt of only whitespace is one token; an empty one is none.
+//    tokens gives back the prompt byte for byte. A prompt of only whitespace is one token; an empty one is
+//    none.
 //  - A request's max_completion_tokens / max_tokens caps the token count; a capped response finishes with
 //    "length", any other with "stop".
-//  - prompt_tokens is the number of whitespace-separated words of the prompt (echo and variable), or a token-id
-//    prompt's length; max_throughput reports the constant kFixedPromptTokens so it never has to read the prompt.
+//  - prompt_tokens is the number of whitespace-separated words of the prompt (echo and variable), or a
+//  token-id
+//    prompt's length; max_throughput reports the constant kFixedPromptTokens so it never has to read the
+//    prompt.
 //
 // Whitespace is ASCII only (space, \t, \n, \v, \f, \r): UTF-8 sequences are never split.
 

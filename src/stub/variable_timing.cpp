@@ -11,7 +11,9 @@ namespace {
 // unbounded and one absurd draw should not stall a connection for hours.
 constexpr double kMaxTokens = 1 << 20;
 
-int64_t ms_to_ns(double ms) { return static_cast<int64_t>(std::llround(ms * 1e6)); }
+int64_t ms_to_ns(double ms) {
+  return static_cast<int64_t>(std::llround(ms * 1e6));
+}
 
 }  // namespace
 

@@ -1,7 +1,7 @@
 #pragma once
-// variable mode's per-request timing: TTFT, the gap between tokens (ITL) and the output token count, each drawn
-// from its own lognormal distribution given as a mean and a coefficient of variation ("spread": standard
-// deviation / mean). Spread 0 yields exactly the mean, so tests can rely on fixed values.
+// variable mode's per-request timing: TTFT, the gap between tokens (ITL) and the output token count, each
+// drawn from its own lognormal distribution given as a mean and a coefficient of variation ("spread":
+// standard deviation / mean). Spread 0 yields exactly the mean, so tests can rely on fixed values.
 //
 // The ITL is drawn once per request and spaces all of that request's tokens evenly.
 
@@ -10,7 +10,8 @@
 
 namespace ie::stub {
 
-// Lognormal with the given mean and coefficient of variation: sigma^2 = ln(1 + cv^2), mu = ln(mean) - sigma^2/2.
+// Lognormal with the given mean and coefficient of variation: sigma^2 = ln(1 + cv^2), mu = ln(mean) -
+// sigma^2/2.
 class LognormalSampler {
  public:
   LognormalSampler(double mean, double spread);

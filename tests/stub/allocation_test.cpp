@@ -1,0 +1,99 @@
+// max_throughput promises no per-request allocation: after warm-up, answering requests must not call operator
+// new at all. This file replaces the test binary's global operator new with a counting one.
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <new>
+#include <string>
+
+#include "stub/server.h"
+#include "test_client.h"
+
+namespace {
+// Relaxed: the test reads it only around a window in which the counted thread finished its work (each
+// exchange waits for the reply).
+std::atomic<uint64_t> g_allocations{0};
+}  // namespace
+
+#ifndef __SANITIZE_ADDRESS__  // ASan brings its own operator new; the count is skipped under it
+// The replacements pair malloc with free on purpose; GCC cannot see that operator new is malloc here.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+void* operator new(size_t size) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept {
+  std::free(p);
+}
+void operator delete(void* p, size_t) noexcept {
+  std::free(p);
+}
+#pragma GCC diagnostic pop
+#endif
+
+namespace ie::stub {
+namespace {
+
+int connect_loopback(uint16_t port) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  return connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 ? fd : -1;
+}
+
+// Sends `request` and reads exactly `response_bytes` back, allocating nothing on this side.
+bool exchange(int fd, const std::string& request, uint64_t response_bytes) {
+  if (send(fd, request.data(), request.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(request.size()))
+    return false;
+  static char buf[1 << 16];
+  for (uint64_t got = 0; got < response_bytes;) {
+    ssize_t n = recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) return false;
+    got += static_cast<uint64_t>(n);
+  }
+  return true;
+}
+
+TEST(StubAllocation, MaxThroughputAnswersWithoutAllocatingAfterWarmUp) {
+#ifdef __SANITIZE_ADDRESS__
+  GTEST_SKIP() << "operator new is not counted under AddressSanitizer";
+#endif
+  testing::RunningServer server(ServerOptions{});
+  const std::string requests[] = {
+      testing::post("/v1/chat/completions", testing::chat_body("hello there", false)),
+      testing::post("/v1/chat/completions",
+                    testing::chat_body("hello there", true, R"("stream_options":{"include_usage":true})")),
+      testing::post("/v1/completions", testing::completions_body("hello there", true, R"("max_tokens":3)")),
+  };
+  // Each reply's size, from the server's own byte counter (it counts before the client can read).
+  uint64_t response_bytes[3];
+  testing::TestClient sizer(server.port());
+  for (int i = 0; i < 3; ++i) {
+    uint64_t before = server.server().counters().bytes_out;
+    sizer.send_raw(requests[i]);
+    ASSERT_EQ(sizer.read_response()->status, 200);
+    response_bytes[i] = server.server().counters().bytes_out - before;
+  }
+  int fd = connect_loopback(server.port());
+  ASSERT_GE(fd, 0);
+  for (int i = 0; i < 9; ++i) ASSERT_TRUE(exchange(fd, requests[i % 3], response_bytes[i % 3]));  // warm-up
+
+  uint64_t before = g_allocations.load(std::memory_order_relaxed);
+  for (int i = 0; i < 3000; ++i) ASSERT_TRUE(exchange(fd, requests[i % 3], response_bytes[i % 3]));
+  uint64_t allocations = g_allocations.load(std::memory_order_relaxed) - before;
+  close(fd);
+  EXPECT_EQ(allocations, 0u) << "operator new calls while answering 3000 requests";
+}
+
+}  // namespace
+}  // namespace ie::stub
