@@ -1,6 +1,6 @@
 #pragma once
-// How subcommands plug into the root CLI: each registers its flags on the root app and, when CLI11 selects it,
-// stores the action to run. main() parses, then runs the stored action and exits with what it returns.
+// How subcommands plug into the root CLI: each registers its flags on the root app and, when CLI11 selects
+// it, stores the action to run. main() parses, then runs the stored action and exits with what it returns.
 
 #include <functional>
 

@@ -224,7 +224,8 @@ void Worker::start_request(const load::Issue& issue, uint16_t endpoint, int64_t 
   c->record.worker_id = id_;
   c->record.warmup = warmup_;
   c->record.scheduled_ns = issue.scheduled_ns;
-  c->record.issued_ns = now_ns;
+  // A fresh reading, not the loop's: when many Poisson arrivals are due at once they leave one after another.
+  c->record.issued_ns = ie::now_ns();
   c->written_bytes = 0;
   c->last_token_ns = 0;
   c->response_complete = false;
@@ -312,7 +313,7 @@ void Worker::on_event(Connection& c, uint32_t events) {
     case ConnState::busy:
       if (events & EPOLLOUT) write_request(c);
       if (c.state == ConnState::busy && (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)))
-        on_readable(c);
+        on_readable(c, (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0);
       return;
   }
 }
@@ -331,7 +332,7 @@ void Worker::on_connected(Connection& c) {
   write_request(c);
 }
 
-void Worker::on_readable(Connection& c) {
+void Worker::on_readable(Connection& c, bool peer_closed) {
   while (c.state == ConnState::busy) {
     ssize_t n = read(c.fd, read_buffer_.data(), read_buffer_.size());
     read_ns_ = now_ns();
@@ -349,8 +350,9 @@ void Worker::on_readable(Connection& c) {
         after_response(c);
         return;
       }
-      // A short read emptied the socket; edge-triggered epoll reports the next arrival.
-      if (static_cast<size_t>(n) < read_buffer_.size()) return;
+      // A short read emptied the socket and edge-triggered epoll reports the next arrival - unless the peer's
+      // FIN came with this edge: then no further edge will come, so read on until the EOF shows.
+      if (static_cast<size_t>(n) < read_buffer_.size() && !peer_closed) return;
       continue;
     }
     if (n == 0) {  // peer closed: completes a read-until-close body, fails anything else

@@ -56,7 +56,7 @@ class Worker {
   void wait_and_dispatch(int64_t timeout_ns);
   void on_event(Connection& c, uint32_t events);
   void on_connected(Connection& c);
-  void on_readable(Connection& c);
+  void on_readable(Connection& c, bool peer_closed);
   void after_response(Connection& c);
   void finish(Connection& c, metrics::Outcome outcome, int64_t completed_ns);
   void fail(Connection& c, metrics::Outcome outcome, std::string_view reason);

@@ -1,6 +1,6 @@
 #pragma once
-// Endpoint URLs as users type them: http://host[:port][/base/path]. https:// is parsed (TLS support comes with
-// the engine's TLS transport).
+// Endpoint URLs as users type them: http://host[:port][/base/path]. https:// is parsed (TLS support comes
+// with the engine's TLS transport).
 
 #include <cstdint>
 #include <string>
