@@ -33,10 +33,11 @@ run() {  # prints "qps failed complete" from one run
   rm -rf "$work/r"
   "$bin" benchmark "$@" --endpoints "$url" --model max-tp --dataset data/demo_prompts.jsonl --workers 1 \
     --no-progress --report-dir "$work/r" >/dev/null 2>"$work/err" || true
-  python3 -c '
+  python3 - "$work/r/performance/result_summary.json" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1]))
-print(f"{s[\"qps\"] or 0:.0f} {s[\"n_samples_failed\"]} {s[\"n_samples_issued\"]}")' "$work/r/performance/result_summary.json"
+print(f"{s['qps'] or 0:.0f} {s['n_samples_failed']} {s['n_samples_issued']}")
+PY
 }
 
 stats() {  # mean ± stdev of the first column

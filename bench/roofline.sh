@@ -50,13 +50,15 @@ http {
   keepalive_requests 1000000;
   server {
     listen 127.0.0.1:$port reuseport backlog=4096;
-    location / { default_type application/json; alias $work/nginx/body.json; error_page 405 =200 \$uri; }
+    location / { default_type application/json; return 200 '$(cat "$work/nginx/body.json")'; }
   }
 }
 CONF
   taskset -c 1 nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" &
   pids+=($!)
   until curl -s -o /dev/null "http://127.0.0.1:$port/"; do sleep 0.05; done
+  curl -s -X POST -d '{}' "http://127.0.0.1:$port/v1/chat/completions" | grep -q chat.completion ||
+    { echo "roofline: nginx does not serve the fixed body" >&2; return 1; }
   url="http://127.0.0.1:$port"
 }
 
@@ -66,7 +68,7 @@ run_ours() {  # args: url streaming(on|off)
   rm -rf "$dir"
   /usr/bin/time -f "%U %S" -o "$work/time" taskset -c 0 "$bin" benchmark offline --endpoints "$1" --model m \
     --dataset data/demo_prompts.jsonl --streaming "$2" --workers 1 --max-connections "$connections" \
-    --duration "${seconds}s" --no-progress --report-dir "$dir" >/dev/null 2>"$work/err" || { cat "$work/err" >&2; return 1; }
+    --duration "${seconds}s" --no-progress --report-dir "$dir" >/dev/null 2>"$work/err" || { cat "$work/err" >&2; echo "0 0 0"; return 0; }
   python3 - "$dir/performance/result_summary.json" "$work/time" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1]))
@@ -76,11 +78,11 @@ print(f'{s["qps"]:.0f} {(user + system) * 1e6 / n:.2f} {user * 1e6 / n:.2f}')
 PY
 }
 
-run_wrk() {  # args: url; same output format
+run_wrk() {  # args: url [stream true|false]; same output format. wrk reads SSE bodies without parsing events.
   local lua="$work/post.lua"
-  cat >"$lua" <<'LUA'
+  cat >"$lua" <<LUA
 wrk.method = "POST"
-wrk.body = '{"model":"m","messages":[{"role":"user","content":"Summarize the trade-offs of connection pooling in HTTP clients."}],"max_completion_tokens":1024,"stream":false}'
+wrk.body = '{"model":"m","messages":[{"role":"user","content":"Summarize the trade-offs of connection pooling in HTTP clients."}],"max_completion_tokens":1024,"stream":${2:-false}}'
 wrk.headers["Content-Type"] = "application/json"
 LUA
   /usr/bin/time -f "%U %S" -o "$work/time" taskset -c 0 wrk -t1 -c"$connections" -d"${seconds}s" -s "$lua" \
@@ -105,7 +107,10 @@ for ((i = 0; i < reps; i++)); do
   run_wrk "$stub_url" >>"$work/wrk_stub.runs"
   run_ours "$stub_url" off >>"$work/ours_stub.runs"
 done
-for ((i = 0; i < reps; i++)); do run_ours "$stub_url" on >>"$work/ours_stub_sse.runs"; done
+for ((i = 0; i < reps; i++)); do
+  run_wrk "$stub_url" true >>"$work/wrk_stub_sse.runs"
+  run_ours "$stub_url" on >>"$work/ours_stub_sse.runs"
+done
 stop_servers
 if command -v nginx >/dev/null; then
   start_nginx
@@ -117,7 +122,7 @@ if command -v nginx >/dev/null; then
 fi
 
 printf '%-34s %12s %14s %14s\n' "case (median of $reps)" "req/s" "CPU us/req" "user us/req"
-for name in wrk_stub ours_stub ours_stub_sse wrk_nginx ours_nginx; do
+for name in wrk_stub ours_stub wrk_stub_sse ours_stub_sse wrk_nginx ours_nginx; do
   [[ -f "$work/$name.runs" ]] || continue
   printf '%-34s %12s %14s %14s\n' "$name" "$(cut -d' ' -f1 "$work/$name.runs" | median)" \
     "$(cut -d' ' -f2 "$work/$name.runs" | median)" "$(cut -d' ' -f3 "$work/$name.runs" | median)"

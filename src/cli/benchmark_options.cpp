@@ -66,7 +66,8 @@ constexpr ValueFlag kValueFlags[] = {
   {"--workers,--num-workers", "settings.client.num_workers", "N",
    "Worker threads; default -1 = one per core", kBoth},
   {"--max-connections", "settings.client.max_connections", "N",
-   "Connection pool size across all workers; default -1 = derived from the port budget and load pattern", kBoth},
+   "Connection pool size across all workers; default -1 = --concurrency for concurrency runs, else 1024; "
+   "always capped by the open-file limit and the ephemeral port range", kBoth},
   {"--max-concurrent-warmup-connects", "settings.client.max_concurrent_warmup_connects", "N",
    "TCP connects in flight at once, across workers; default 128", kBoth},
   {"--max-idle-time,--client.max-idle-time", "settings.client.max_idle_time", "SECONDS",
@@ -93,8 +94,9 @@ struct OutputFlags {
   int verbosity = 0;
 
   void add_to(CLI::App& app) {
-    app.add_flag("--requests-log", requests_log,
-                 "Also write metrics/requests.jsonl, one line per request (with output text); default off");
+    app.add_flag(
+        "--requests-log", requests_log,
+        "Also write metrics/requests.jsonl, one line per request (timings, status, tokens); default off");
     app.add_flag("--no-progress", no_progress, "No live progress line; default: progress on");
     app.add_flag("-v,--verbose", verbosity,
                  "More setup detail on stderr, -vv for debug detail; default: quiet");

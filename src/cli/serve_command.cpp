@@ -70,16 +70,13 @@ int serve(const stub::ServerOptions& options) {
 void add_serve_command(CLI::App& root, Action& action) {
   auto options = std::make_shared<stub::ServerOptions>();
   CLI::App* cmd = root.add_subcommand(
-      "serve",
-      "Run the built-in OpenAI-compatible stub endpoint (a fast fake LLM server for demos, tests and "
-      "measuring\n"
-      "the client's own ceiling). Serves POST /v1/chat/completions, POST /v1/completions, GET /v1/models "
-      "and\n"
-      "GET /health. Prints 'listening on http://HOST:PORT' when ready; stops on SIGINT/SIGTERM.\n"
-      "Token model: one token = one SSE content event of --chars-per-event characters of a repeating a..z "
-      "text\n"
-      "(echo: one word of the prompt); max_completion_tokens / max_tokens cap it (finish_reason "
-      "\"length\").");
+      "serve", "Run the built-in OpenAI-compatible stub endpoint (a fast fake LLM server)");
+  cmd->footer(
+      "For demos, tests and measuring the client's own ceiling. Serves POST /v1/chat/completions,\n"
+      "POST /v1/completions, GET /v1/models and GET /health. Prints 'listening on http://HOST:PORT' when\n"
+      "ready; stops on SIGINT/SIGTERM. Token model: one token = one SSE content event of --chars-per-event\n"
+      "characters of a repeating a..z text (echo: one word of the prompt); max_completion_tokens /\n"
+      "max_tokens cap it (finish_reason \"length\").");
   cmd->add_option("--host", options->host, "Address to listen on")->capture_default_str();
   cmd->add_option("--port", options->port, "Port to listen on; 0 picks a free port (see the printed line)")
       ->capture_default_str();

@@ -1,5 +1,8 @@
 #include "engine/collector.h"
 
+#include <pthread.h>
+#include <sched.h>
+
 #include <chrono>
 
 namespace ie::engine {
@@ -41,6 +44,10 @@ size_t Collector::drain_all() {
 }
 
 void Collector::loop() {
+  // Metrics folding must never delay a send: on a shared core the scheduler would let this thread finish its
+  // slice before a worker that just woke up for a due Poisson arrival. SCHED_IDLE needs no privilege.
+  sched_param idle{};
+  pthread_setschedparam(pthread_self(), SCHED_IDLE, &idle);
   while (running_.load(std::memory_order_relaxed)) {
     // Idle passes sleep 1 ms: a worker ring of 64k records covers far more than that at any rate we reach.
     if (drain_all() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));

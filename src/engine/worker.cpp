@@ -22,7 +22,8 @@ namespace {
 
 constexpr size_t kReadBufferBytes = 64 * 1024;
 constexpr int kMaxEvents = 256;
-constexpr int64_t kPollCapNs = 5 * kNsPerMs;  // how late a worker may notice the engine's flags
+constexpr int64_t kPollCapNs = 5 * kNsPerMs;         // how late a worker may notice the engine's flags
+constexpr int64_t kSpinBeforeDueNs = 20 * kNsPerUs;  // busy-poll this close to a scheduled send
 constexpr size_t kErrorExcerptBytes = 200;
 
 enum class ConnState : uint8_t { closed, connecting, idle, busy };
@@ -169,8 +170,12 @@ void Worker::run_phase(const load::PhasePlan& phase, bool warmup, PhaseControl& 
     if (policy.exhausted() && in_flight_ == 0) return;
     int64_t timeout = kPollCapNs;
     int64_t wake = policy.next_wakeup_ns();
-    if (wake != load::kNever && in_flight_ < policy.limit())
-      timeout = std::min(timeout, std::max<int64_t>(0, wake - now));
+    if (wake != load::kNever && in_flight_ < policy.limit()) {
+      // Timer wake-ups here are tens of microseconds late, milliseconds at the tail (a VM's vCPU jitter):
+      // sleep until shortly before the send is due, then poll without sleeping until it is.
+      int64_t until_due = wake - now;
+      timeout = std::min(timeout, until_due <= kSpinBeforeDueNs ? 0 : until_due - kSpinBeforeDueNs);
+    }
     wait_and_dispatch(timeout);
   }
 }

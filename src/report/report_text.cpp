@@ -6,6 +6,7 @@
 #include <iterator>
 #include <string_view>
 
+#include "config/enum_names.h"
 #include "report/text_format.h"
 
 namespace ie::report {
@@ -40,7 +41,7 @@ void render_header(Out out, const RunInfo& info) {
   const config::BenchmarkConfig* cfg = info.config;
   if (cfg == nullptr) return;
   const auto& lp = cfg->load_pattern;
-  fmt::format_to(out, "Run config:\n  load_pattern: type={}", load_pattern_name(lp.type));
+  fmt::format_to(out, "Run config:\n  load_pattern: type={}", config::to_string(lp.type));
   if (lp.type == config::LoadPatternType::poisson) fmt::format_to(out, ", target_qps={}", lp.target_qps);
   if (lp.type == config::LoadPatternType::concurrency) {
     fmt::format_to(out, ", target_concurrency={}", lp.target_concurrency);
@@ -50,7 +51,7 @@ void render_header(Out out, const RunInfo& info) {
   fmt::format_to(out, "\n  scheduler_random_seed={}, dataloader_random_seed={}\n",
                  cfg->runtime.scheduler_random_seed, cfg->runtime.dataloader_random_seed);
   fmt::format_to(out, "  api_type={}, model={}, streaming={}, workers={}, connections={}\n",
-                 api_type_name(cfg->endpoint_config.api_type), cfg->model_params.name,
+                 config::to_string(cfg->endpoint_config.api_type), cfg->model_params.name,
                  cfg->model_params.streaming, info.workers, info.max_connections);
 }
 

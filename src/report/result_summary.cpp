@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "config/enum_names.h"
 #include "report/series_json.h"
 
 namespace ie::report {
@@ -41,7 +42,7 @@ Json extended_json(const metrics::RunMetrics& m, const RunInfo& info) {
   out["workers"] = info.workers;
   out["connections"] = info.max_connections;
   out["streaming"] = m.streaming;
-  out["api_type"] = cfg != nullptr ? Json(api_type_name(cfg->endpoint_config.api_type)) : Json(nullptr);
+  out["api_type"] = cfg != nullptr ? Json(config::to_string(cfg->endpoint_config.api_type)) : Json(nullptr);
   out["interrupted_reason"] =
       info.interrupted_reason.empty() ? Json(nullptr) : Json(scrub_secrets(info.interrupted_reason, info));
   out["started_at"] = info.started_wall_time;
@@ -57,7 +58,7 @@ Json run_config_json(const RunInfo& info) {
   if (cfg == nullptr) return nullptr;
   const auto& lp = cfg->load_pattern;
   Json load_pattern = Json::object();
-  load_pattern["type"] = load_pattern_name(lp.type);
+  load_pattern["type"] = config::to_string(lp.type);
   load_pattern["target_qps"] =
       lp.type == config::LoadPatternType::poisson ? Json(lp.target_qps) : Json(nullptr);
   load_pattern["target_concurrency"] =

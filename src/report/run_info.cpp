@@ -16,28 +16,6 @@ std::string_view run_state_name(RunState state) {
   return "failed";
 }
 
-std::string_view load_pattern_name(config::LoadPatternType type) {
-  switch (type) {
-    case config::LoadPatternType::max_throughput:
-      return "max_throughput";
-    case config::LoadPatternType::poisson:
-      return "poisson";
-    case config::LoadPatternType::concurrency:
-      return "concurrency";
-  }
-  return "max_throughput";
-}
-
-std::string_view api_type_name(config::ApiType type) {
-  switch (type) {
-    case config::ApiType::openai:
-      return "openai";
-    case config::ApiType::openai_completions:
-      return "openai_completions";
-  }
-  return "openai";
-}
-
 std::string_view build_git_sha() {
 #ifdef IE_GIT_SHA
   return IE_GIT_SHA;

@@ -13,9 +13,6 @@ namespace ie::report {
 enum class RunState { complete, interrupted, failed };
 std::string_view run_state_name(RunState state);  // "complete" | "interrupted" | "failed"
 
-std::string_view load_pattern_name(config::LoadPatternType type);  // "max_throughput" | "poisson" | ...
-std::string_view api_type_name(config::ApiType type);              // "openai" | "openai_completions"
-
 // The build's git sha: the IE_GIT_SHA compile definition of ie_report, or "unknown".
 std::string_view build_git_sha();
 // The build's version: the IE_VERSION compile definition of ie_report, or ie::kVersion (common/version.h).
