@@ -134,7 +134,8 @@ Worker::Worker(const RunPlan& plan, uint16_t worker_id, SpscRing<metrics::Reques
       read_buffer_(kReadBufferBytes) {
   epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
   uint32_t endpoints = static_cast<uint32_t>(plan.endpoints.size());
-  budget_per_endpoint_ = std::max<uint32_t>(1, plan.connections_per_worker / endpoints);
+  // Rounded up: a concurrency target split over endpoints must still fit (3 in flight over 2 endpoints).
+  budget_per_endpoint_ = std::max<uint32_t>(1, (plan.connections_per_worker + endpoints - 1) / endpoints);
   free_slots_.reserve(plan.connections_per_worker);
   for (uint32_t i = plan.connections_per_worker; i-- > 0;) {
     connections_[i].worker = this;

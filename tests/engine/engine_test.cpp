@@ -210,5 +210,17 @@ TEST(Engine, ConcurrencyOpensExactlyTheTargetNumberOfConnections) {
   EXPECT_EQ(server.connections(), 3);
 }
 
+TEST(Engine, ConcurrencyTargetHoldsWhenSplitOverEndpoints) {
+  auto ok = [](int) { return ScriptedServer::Reply{ok_response(false)}; };
+  ScriptedServer a(ok), b(ok);
+  config::BenchmarkConfig config = config_for({a.url(), b.url()}, 60, -1);
+  config.type = config::TestType::online;
+  config.load_pattern.type = config::LoadPatternType::concurrency;
+  config.load_pattern.target_concurrency = 3;
+  EngineResult result = run_engine(config, prompts(), {});
+  EXPECT_EQ(result.metrics.succeeded, 60u);
+  EXPECT_EQ(a.connections() + b.connections(), 3);  // all three slots were used, one connection each
+}
+
 }  // namespace
 }  // namespace ie::engine
