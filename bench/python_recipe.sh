@@ -21,13 +21,11 @@ done
 bash scripts/build.sh inference-endpoint
 bin=$PWD/build/inference-endpoint
 work=$(mktemp -d)
-stub=
-trap 'kill $stub 2>/dev/null; rm -rf "$work"' EXIT
-
-"$bin" serve --port 0 --threads 1 --output-chars 160 --chars-per-event 10 >"$work/stub.out" 2>/dev/null &
-stub=$!
-until grep -q listening "$work/stub.out" 2>/dev/null; do sleep 0.05; done
-url=$(sed -n 's/^listening on //p' "$work/stub.out")
+stub_pid=
+trap 'kill $stub_pid 2>/dev/null; rm -rf "$work"' EXIT
+source scripts/stub.sh
+start_stub --threads 1 --output-chars 160 --chars-per-event 10
+url=$stub_url
 
 run() {  # prints "qps failed complete" from one run
   rm -rf "$work/r"

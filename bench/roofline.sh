@@ -27,12 +27,7 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
 
-start_stub() {  # args: extra serve flags; sets url
-  taskset -c 1 "$bin" serve --port 0 --threads 1 "$@" >"$work/stub.out" 2>/dev/null &
-  pids+=($!)
-  until grep -q listening "$work/stub.out" 2>/dev/null; do sleep 0.05; done
-  url=$(sed -n 's/^listening on //p' "$work/stub.out")
-}
+source scripts/stub.sh
 stop_servers() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; pids=(); }
 
 start_nginx() {
@@ -101,8 +96,8 @@ median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a
 
 
 echo "roofline: $reps reps x ${seconds}s, $connections connections, client on CPU 0, server on CPU 1" >&2
-start_stub --mode max-throughput --output-chars 160 --chars-per-event 10
-stub_url=$url
+start_stub taskset -c 1 -- --threads 1 --mode max-throughput --output-chars 160 --chars-per-event 10
+pids+=("$stub_pid")
 for ((i = 0; i < reps; i++)); do
   run_wrk "$stub_url" >>"$work/wrk_stub.runs"
   run_ours "$stub_url" off >>"$work/ours_stub.runs"

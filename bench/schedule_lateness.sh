@@ -20,12 +20,11 @@ done
 bash scripts/build.sh inference-endpoint
 bin=$PWD/build/inference-endpoint
 work=$(mktemp -d)
-stub=
-trap 'kill $stub 2>/dev/null; rm -rf "$work"' EXIT
-"$bin" serve --port 0 --threads 1 >"$work/stub.out" 2>/dev/null &
-stub=$!
-until grep -q listening "$work/stub.out" 2>/dev/null; do sleep 0.05; done
-url=$(sed -n 's/^listening on //p' "$work/stub.out")
+stub_pid=
+trap 'kill $stub_pid 2>/dev/null; rm -rf "$work"' EXIT
+source scripts/stub.sh
+start_stub --threads 1
+url=$stub_url
 
 printf '%-5s %10s %10s %10s %10s %10s %10s\n' run "achieved" "p50 us" "p90 us" "p99 us" "p99.9 us" "max us"
 for ((i = 1; i <= reps; i++)); do

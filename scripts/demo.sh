@@ -6,14 +6,13 @@ cd "$(dirname "$0")/.."
 bash scripts/build.sh inference-endpoint
 bin=build/inference-endpoint
 
-ready=$(mktemp)
-"$bin" serve --port 0 --mode variable --ttft-ms 40 --ttft-spread 0.3 --itl-ms 4 --itl-spread 0.3 \
-  --output-tokens 64 --output-tokens-spread 0.4 --threads 1 >"$ready" &
-stub=$!
-trap 'kill $stub 2>/dev/null; rm -f "$ready"' EXIT
-for _ in $(seq 100); do grep -q listening "$ready" && break; sleep 0.05; done
-url=$(sed -n 's/^listening on //p' "$ready")
-[[ -n "$url" ]] || { echo "demo: the stub server did not start" >&2; exit 3; }
+work=$(mktemp -d)
+stub_pid=
+trap 'kill $stub_pid 2>/dev/null; rm -rf "$work"' EXIT
+source scripts/stub.sh
+start_stub --mode variable --ttft-ms 40 --ttft-spread 0.3 --itl-ms 4 --itl-spread 0.3 \
+  --output-tokens 64 --output-tokens-spread 0.4 --threads 1 || exit 3
+url=$stub_url
 
 "$bin" benchmark online --endpoints "$url" --model demo-model --dataset data/demo_prompts.jsonl \
   --load-pattern poisson --target-qps 400 --duration 10s --workers 1 \
