@@ -1,7 +1,7 @@
 #pragma once
 // OpenAI-compatible wire format: chat completions (`openai`) and text completions (`openai_completions`).
-// Encoding happens once per sample before the run; decoding runs on the workers' hot path and allocates nothing
-// after warm-up (the decoder reuses its parser and scratch buffer).
+// Encoding happens once per sample before the run; decoding runs on the workers' hot path and allocates
+// nothing after warm-up (the decoder reuses its parser and scratch buffer).
 
 #include <cstdint>
 #include <memory>
@@ -24,7 +24,8 @@ std::string_view route_for(config::ApiType api_type);
 std::string encode_body(const config::BenchmarkConfig& config, const dataset::Sample& sample);
 
 // Request line and headers up to, not including, Content-Length: "POST <path> HTTP/1.1\r\nHost: ...\r\n
-// Content-Type: application/json\r\nAccept: text/event-stream|application/json\r\n[Authorization: Bearer ..\r\n]".
+// Content-Type: application/json\r\nAccept: text/event-stream|application/json\r\n[Authorization: Bearer
+// ..\r\n]".
 std::string encode_head(const net::Url& endpoint, config::ApiType api_type, bool streaming,
                         const std::string& api_key);
 

@@ -9,10 +9,10 @@ namespace ie {
 
 enum class ExitCode : int {
   ok = 0,
-  failure = 1,      // unexpected error, or a run that completed no request
+  failure = 1,        // unexpected error, or a run that completed no request
   invalid_input = 2,  // bad flag, YAML key or value, dataset line
-  setup = 3,        // cannot open the dataset, cannot reach the endpoint, cannot create the report dir
-  execution = 4,    // the run itself failed
+  setup = 3,          // cannot open the dataset, cannot reach the endpoint, cannot create the report dir
+  execution = 4,      // the run itself failed
   interrupted = 130,  // SIGINT / SIGTERM; a report marked interrupted is still written
 };
 
@@ -26,7 +26,11 @@ class Error : public std::runtime_error {
   ExitCode code_;
 };
 
-[[noreturn]] inline void fail_input(const std::string& message) { throw Error(ExitCode::invalid_input, message); }
-[[noreturn]] inline void fail_setup(const std::string& message) { throw Error(ExitCode::setup, message); }
+[[noreturn]] inline void fail_input(const std::string& message) {
+  throw Error(ExitCode::invalid_input, message);
+}
+[[noreturn]] inline void fail_setup(const std::string& message) {
+  throw Error(ExitCode::setup, message);
+}
 
 }  // namespace ie

@@ -17,12 +17,12 @@ struct Sample {
 
 class Dataset {
  public:
-  // Loads a JSONL file: one JSON object per line, blank lines skipped. The prompt column is config.prompt_column
-  // when set (the parser remap), else the first present of: prompt, text_input, input, user_prompt, question,
-  // input_text, problem, query, or a chat "messages" array. The system column is config.system_column, else
-  // "system" or "system_prompt" when present. Throws ie::Error(invalid_input) naming file and line for a line
-  // that is not a JSON object, lacks the prompt column, or has a non-string prompt; ie::Error(setup) when the
-  // file cannot be read; invalid_input for an empty dataset.
+  // Loads a JSONL file: one JSON object per line, blank lines skipped. The prompt column is
+  // config.prompt_column when set (the parser remap), else the first present of: prompt, text_input, input,
+  // user_prompt, question, input_text, problem, query, or a chat "messages" array. The system column is
+  // config.system_column, else "system" or "system_prompt" when present. Throws ie::Error(invalid_input)
+  // naming file and line for a line that is not a JSON object, lacks the prompt column, or has a non-string
+  // prompt; ie::Error(setup) when the file cannot be read; invalid_input for an empty dataset.
   static Dataset load(const config::DatasetConfig& config);
 
   static Dataset from_samples(std::string name, std::vector<Sample> samples);  // tests and built-in data
