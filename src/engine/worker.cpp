@@ -42,7 +42,6 @@ struct Connection {
   int fd = -1;
   ConnState state = ConnState::closed;
   uint16_t endpoint = 0;
-  bool reused = false;  // carried a request before: a reset now is the server's idle close, not a refusal
   int64_t idle_since_ns = 0;
 
   // The request in flight.
@@ -221,7 +220,6 @@ void Worker::start_request(const load::Issue& issue, uint16_t endpoint, int64_t 
     c = &connections_[free_slots_.back()];
     free_slots_.pop_back();
     c->endpoint = endpoint;
-    c->reused = false;
   }
   c->record = metrics::RequestRecord{};
   c->record.sequence = issue.sequence;
@@ -248,7 +246,7 @@ void Worker::start_request(const load::Issue& issue, uint16_t endpoint, int64_t 
   int error_number = 0;
   c->fd = net::start_connect(plan_.endpoints[endpoint].address, &error_number);
   if (c->fd < 0) {
-    c->state = ConnState::connecting;  // so that fail() releases the slot the usual way
+    c->state = ConnState::busy;  // no socket was created: fail() only releases the slot
     fail(*c, Outcome::connect_failed,
          std::string("connect to ") + plan_.endpoints[endpoint].address.text + ": " +
              std::strerror(error_number));
@@ -410,13 +408,16 @@ void Worker::after_response(Connection& c) {
   finish(c, Outcome::ok, completed);
 }
 
-void Worker::finish(Connection& c, Outcome outcome, int64_t completed_ns) {
+void Worker::retire(Connection& c, Outcome outcome, int64_t completed_ns) {
   c.record.outcome = outcome;
   c.record.completed_ns = completed_ns;
   emit(c.record);
   --in_flight_;
   gauges_.busy.fetch_sub(1, std::memory_order_relaxed);
-  c.reused = true;
+}
+
+void Worker::finish(Connection& c, Outcome outcome, int64_t completed_ns) {
+  retire(c, outcome, completed_ns);
   if (outcome == Outcome::ok || outcome == Outcome::http_status) {
     if (c.parser.keep_alive()) {
       c.state = ConnState::idle;
@@ -430,22 +431,7 @@ void Worker::finish(Connection& c, Outcome outcome, int64_t completed_ns) {
 
 void Worker::fail(Connection& c, Outcome outcome, std::string_view reason) {
   note_error(outcome, c.record.http_status, reason);
-  if (c.state == ConnState::connecting &&
-      c.fd < 0) {  // connect() failed synchronously: no socket, no slot use
-    c.record.outcome = outcome;
-    c.record.completed_ns = now_ns();
-    emit(c.record);
-    --in_flight_;
-    gauges_.busy.fetch_sub(1, std::memory_order_relaxed);
-    c.state = ConnState::closed;
-    free_slots_.push_back(c.index);
-    return;
-  }
-  c.record.outcome = outcome;
-  c.record.completed_ns = now_ns();
-  emit(c.record);
-  --in_flight_;
-  gauges_.busy.fetch_sub(1, std::memory_order_relaxed);
+  retire(c, outcome, now_ns());
   close_connection(c);  // never reuse a connection after an error
 }
 
@@ -469,11 +455,7 @@ void Worker::abandon_all(int64_t now_ns) {
   for (uint32_t i = 0; i < plan_.connections_per_worker; ++i) {
     Connection& c = connections_[i];
     if (c.state != ConnState::busy && c.state != ConnState::connecting) continue;
-    c.record.outcome = Outcome::abandoned;
-    c.record.completed_ns = now_ns;
-    emit(c.record);
-    --in_flight_;
-    gauges_.busy.fetch_sub(1, std::memory_order_relaxed);
+    retire(c, Outcome::abandoned, now_ns);
     close_connection(c);
   }
 }

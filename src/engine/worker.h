@@ -58,6 +58,8 @@ class Worker {
   void on_connected(Connection& c);
   void on_readable(Connection& c, bool peer_closed);
   void after_response(Connection& c);
+  // Hands the request's record to the collector and frees its in-flight slot (not its connection).
+  void retire(Connection& c, metrics::Outcome outcome, int64_t completed_ns);
   void finish(Connection& c, metrics::Outcome outcome, int64_t completed_ns);
   void fail(Connection& c, metrics::Outcome outcome, std::string_view reason);
   void close_connection(Connection& c);
