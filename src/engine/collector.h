@@ -8,7 +8,7 @@
 #include <thread>
 #include <vector>
 
-#include "engine/spsc_ring.h"
+#include "common/spsc_ring.h"
 #include "metrics/request_record.h"
 #include "metrics/run_aggregate.h"
 

@@ -10,7 +10,7 @@
 
 #include "api/openai.h"
 #include "engine/run_plan.h"
-#include "engine/spsc_ring.h"
+#include "common/spsc_ring.h"
 #include "load/issue_policy.h"
 #include "metrics/hdr_histogram.h"
 #include "metrics/request_record.h"

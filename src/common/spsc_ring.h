@@ -10,7 +10,7 @@
 #include <memory>
 #include <type_traits>
 
-namespace ie::engine {
+namespace ie {
 
 template <typename T>
 class SpscRing {
@@ -53,4 +53,4 @@ class SpscRing {
   alignas(64) std::atomic<uint64_t> head_{0};  // written by the consumer
 };
 
-}  // namespace ie::engine
+}  // namespace ie

@@ -1,11 +1,11 @@
-#include "engine/spsc_ring.h"
+#include "common/spsc_ring.h"
 
 #include <gtest/gtest.h>
 
 #include <thread>
 #include <vector>
 
-namespace ie::engine {
+namespace ie {
 namespace {
 
 TEST(SpscRing, RefusesPushWhenFullAndAcceptsAfterDrain) {
@@ -49,4 +49,4 @@ TEST(SpscRing, ConcurrentProducerAndConsumerLoseNothing) {
 }
 
 }  // namespace
-}  // namespace ie::engine
+}  // namespace ie
