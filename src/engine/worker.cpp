@@ -175,6 +175,8 @@ void Worker::run_phase(const load::PhasePlan& phase, bool warmup, PhaseControl& 
       // sleep until shortly before the send is due, then poll without sleeping until it is.
       int64_t until_due = wake - now;
       timeout = std::min(timeout, until_due <= kSpinBeforeDueNs ? 0 : until_due - kSpinBeforeDueNs);
+      // Without nanosecond timeouts the wait rounds up to whole ms: round down instead and poll the rest.
+      if (!waiter_.nanosecond_timeouts()) timeout = timeout / kNsPerMs * kNsPerMs;
     }
     wait_and_dispatch(timeout);
   }
@@ -293,8 +295,7 @@ void Worker::write_request(Connection& c) {
 
 void Worker::wait_and_dispatch(int64_t timeout_ns) {
   epoll_event events[kMaxEvents];
-  timespec timeout = to_timespec(timeout_ns);
-  int n = epoll_pwait2(epoll_fd_, events, kMaxEvents, &timeout, nullptr);
+  int n = waiter_.wait(epoll_fd_, events, kMaxEvents, timeout_ns);
   for (int i = 0; i < n; ++i) on_event(connections_[events[i].data.u32], events[i].events);
 }
 

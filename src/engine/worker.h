@@ -9,11 +9,12 @@
 #include <vector>
 
 #include "api/openai.h"
-#include "engine/run_plan.h"
 #include "common/spsc_ring.h"
+#include "engine/run_plan.h"
 #include "load/issue_policy.h"
 #include "metrics/hdr_histogram.h"
 #include "metrics/request_record.h"
+#include "net/epoll_wait.h"
 
 namespace ie::engine {
 
@@ -72,6 +73,7 @@ class Worker {
   SpscRing<metrics::RequestRecord>& records_;
   ErrorNotes& errors_;
   int epoll_fd_ = -1;
+  net::EpollWaiter waiter_;
 
   std::unique_ptr<Connection[]> connections_;  // fixed array: epoll stores indices, parsers must not move
   std::vector<Index> free_slots_;

@@ -98,17 +98,7 @@ void Worker::run() {
 int Worker::wait_for_events(epoll_event* events, int max_events) {
   int64_t timeout_ns = -1;
   if (!timers_.empty()) timeout_ns = std::max<int64_t>(0, timers_.top().due_ns - now_ns());
-  int n;
-  if (use_epoll_pwait2_) {
-    timespec ts = to_timespec(timeout_ns);
-    n = epoll_pwait2(epoll_fd_, events, max_events, timeout_ns < 0 ? nullptr : &ts, nullptr);
-    if (n >= 0 || errno != ENOSYS) return n < 0 ? 0 : n;
-    use_epoll_pwait2_ = false;
-  }
-  // Round up: waking early only costs a loop turn, waking late would delay a token.
-  int timeout_ms = timeout_ns < 0 ? -1 : static_cast<int>((timeout_ns + kNsPerMs - 1) / kNsPerMs);
-  n = epoll_wait(epoll_fd_, events, max_events, timeout_ms);
-  return n < 0 ? 0 : n;  // EINTR (a signal) just means another turn
+  return waiter_.wait(epoll_fd_, events, max_events, timeout_ns);
 }
 
 void Worker::accept_connections() {

@@ -11,6 +11,7 @@
 #include <memory>
 #include <vector>
 
+#include "net/epoll_wait.h"
 #include "stub/connection.h"
 #include "stub/responder.h"
 #include "stub/server.h"
@@ -49,7 +50,7 @@ class Worker {
   const ServerOptions& options_;
   int listen_fd_;
   int epoll_fd_ = -1;
-  bool use_epoll_pwait2_ = true;  // false once the kernel said ENOSYS; then timeouts round up to whole ms
+  net::EpollWaiter waiter_;
   bool listener_paused_ = false;  // accept hit the fd limit; resumed when a connection closes
   Responder responder_;
   TimerHeap timers_;
