@@ -2,16 +2,20 @@
 # Client roofline on this machine: our client at max throughput against a fixed-response server, next to wrk
 # against the same server, on the same pinned cores, side by side in one run. Prints a table of medians.
 #
-#   bench/roofline.sh [--reps 3] [--seconds 10] [--connections 64]
+#   bench/roofline.sh [--reps 3] [--seconds 10] [--connections 64] [--trace]
+#
+# --trace adds our client with every request traced (--trace-file) next to each of our stub runs, interleaved
+# rep by rep, and prints the traced / untraced throughput ratio.
 #
 # Layout: server pinned to CPU 1, client (ours: one worker; wrk: -t1) pinned to CPU 0. Servers: our stub
 # (non-streaming and streaming) and nginx serving a fixed JSON body (an independent server, non-streaming).
 # Client CPU per request = (user + system time of the client process) / completed requests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-reps=3 seconds=10 connections=64
+reps=3 seconds=10 connections=64 trace=0
 while (($#)); do
   case "$1" in
+    --trace) trace=1; shift ;;
     --reps) reps=$2; shift 2 ;;
     --seconds) seconds=$2; shift 2 ;;
     --connections) connections=$2; shift 2 ;;
@@ -58,11 +62,12 @@ CONF
 }
 
 # One run of our client; prints "req_per_s cpu_us_per_req user_us_per_req"
-run_ours() {  # args: url streaming(on|off)
-  local dir="$work/report" t0 t1
+run_ours() {  # args: url streaming(on|off) [extra flags...]
+  local dir="$work/report" url=$1 streaming=$2
+  shift 2
   rm -rf "$dir"
-  /usr/bin/time -f "%U %S" -o "$work/time" taskset -c 0 "$bin" benchmark offline --endpoints "$1" --model m \
-    --dataset data/demo_prompts.jsonl --streaming "$2" --workers 1 --max-connections "$connections" \
+  /usr/bin/time -f "%U %S" -o "$work/time" taskset -c 0 "$bin" benchmark offline --endpoints "$url" --model m \
+    --dataset data/demo_prompts.jsonl --streaming "$streaming" --workers 1 --max-connections "$connections" "$@" \
     --duration "${seconds}s" --no-progress --report-dir "$dir" >/dev/null 2>"$work/err" || { cat "$work/err" >&2; echo "0 0 0"; return 0; }
   python3 - "$dir/performance/result_summary.json" "$work/time" <<'PY'
 import json, sys
@@ -101,10 +106,12 @@ pids+=("$stub_pid")
 for ((i = 0; i < reps; i++)); do
   run_wrk "$stub_url" >>"$work/wrk_stub.runs"
   run_ours "$stub_url" off >>"$work/ours_stub.runs"
+  ((trace)) && run_ours "$stub_url" off --trace-file "$work/trace.ietrace" >>"$work/ours_stub_traced.runs"
 done
 for ((i = 0; i < reps; i++)); do
   run_wrk "$stub_url" true >>"$work/wrk_stub_sse.runs"
   run_ours "$stub_url" on >>"$work/ours_stub_sse.runs"
+  ((trace)) && run_ours "$stub_url" on --trace-file "$work/trace.ietrace" >>"$work/ours_stub_sse_traced.runs"
 done
 stop_servers
 if command -v nginx >/dev/null; then
@@ -117,8 +124,15 @@ if command -v nginx >/dev/null; then
 fi
 
 printf '%-34s %12s %14s %14s\n' "case (median of $reps)" "req/s" "CPU us/req" "user us/req"
-for name in wrk_stub ours_stub wrk_stub_sse ours_stub_sse wrk_nginx ours_nginx; do
+for name in wrk_stub ours_stub ours_stub_traced wrk_stub_sse ours_stub_sse ours_stub_sse_traced wrk_nginx ours_nginx; do
   [[ -f "$work/$name.runs" ]] || continue
   printf '%-34s %12s %14s %14s\n' "$name" "$(cut -d' ' -f1 "$work/$name.runs" | median)" \
     "$(cut -d' ' -f2 "$work/$name.runs" | median)" "$(cut -d' ' -f3 "$work/$name.runs" | median)"
 done
+if ((trace)); then
+  for name in ours_stub ours_stub_sse; do
+    off=$(cut -d' ' -f1 "$work/$name.runs" | median)
+    on=$(cut -d' ' -f1 "$work/${name}_traced.runs" | median)
+    awk -v n="$name" -v a="$off" -v b="$on" 'BEGIN { printf "%-34s traced/untraced req/s = %.3f\n", n, b / a }'
+  done
+fi

@@ -92,6 +92,8 @@ struct OutputFlags {
   bool requests_log = false;
   bool no_progress = false;
   int verbosity = 0;
+  std::string trace_file;
+  uint32_t trace_sample_one_in = 1;
 
   void add_to(CLI::App& app) {
     app.add_flag(
@@ -99,13 +101,24 @@ struct OutputFlags {
         "Also write metrics/requests.jsonl, one line per request (timings, status, tokens); default off");
     app.add_flag("--no-progress", no_progress, "No live progress line; default: progress on");
     app.add_flag("-v,--verbose", verbosity,
-                 "More setup detail on stderr, -vv for debug detail; default: quiet");
+                 "More setup detail on stderr, -vv for debug detail, -vvv also records a lifecycle trace "
+                 "(<report dir>/trace.ietrace); default: quiet");
+    app.add_option("--trace-file", trace_file,
+                   "Record every request's lifecycle events and the workers' loop lag into this file (see "
+                   "`trace stats` / `trace export`); default: none, or <report dir>/trace.ietrace with -vvv")
+        ->type_name("PATH");
+    app.add_option("--trace-sample", trace_sample_one_in,
+                   "Trace 1 request in N (every event of a traced request is kept); default 1 = all")
+        ->type_name("N")
+        ->check(CLI::Range(1u, 1u << 30));
   }
 
   void apply(config::BenchmarkConfig& config) const {
     config.output.write_requests = config.output.write_requests || requests_log;
     if (no_progress) config.output.progress = false;
     config.output.verbosity = std::max(config.output.verbosity, verbosity);
+    if (!trace_file.empty()) config.output.trace_file = trace_file;
+    config.output.trace_sample_one_in = trace_sample_one_in;
   }
 };
 

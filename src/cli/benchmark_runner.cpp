@@ -4,6 +4,7 @@
 
 #include <fmt/chrono.h>
 #include <fmt/core.h>
+#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <ctime>
@@ -14,6 +15,7 @@
 
 #include "common/clock.h"
 #include "common/error.h"
+#include "config/redact.h"
 #include "config/yaml_writer.h"
 #include "dataset/dataset.h"
 #include "engine/engine.h"
@@ -23,6 +25,7 @@
 #include "report/request_log.h"
 #include "report/run_info.h"
 #include "report/write_report.h"
+#include "trace/recorder.h"
 
 namespace ie::cli {
 namespace {
@@ -122,6 +125,43 @@ std::string describe_length(const config::BenchmarkConfig& config, const dataset
   return text;
 }
 
+// The trace file: --trace-file, or <report dir>/trace.ietrace with -vvv; none otherwise.
+std::unique_ptr<trace::Recorder> start_trace(const config::BenchmarkConfig& config,
+                                             const fs::path& report_dir, ProgressPrinter& printer) {
+  std::string path = config.output.trace_file;
+  if (path.empty() && config.output.verbosity >= 3) path = (report_dir / "trace.ietrace").string();
+  if (path.empty()) return nullptr;
+  trace::RecorderOptions options;
+  options.file_path = path;
+  options.sample_one_in = config.output.trace_sample_one_in;
+  nlohmann::json endpoints = nlohmann::json::array();
+  for (const auto& url : config.endpoint_config.endpoints) endpoints.push_back(config::redact_url(url));
+  nlohmann::json metadata = {
+      {"name", config.name},
+      {"load", describe_load(config)},
+      {"streaming", config.model_params.streaming},
+      {"model", config.model_params.name},
+      {"endpoints", endpoints},
+  };
+  options.metadata_json = metadata.dump();
+  auto recorder = std::make_unique<trace::Recorder>(std::move(options));
+  std::string sampling = config.output.trace_sample_one_in > 1
+                             ? fmt::format(", 1 request in {}", config.output.trace_sample_one_in)
+                             : "";
+  printer.log(
+      fmt::format("trace: recording to {}{} (live state in {})", path, sampling, recorder->live_dir_path()));
+  return recorder;
+}
+
+void finish_trace(trace::Recorder& recorder, bool interrupted, ProgressPrinter& printer) {
+  recorder.finish(interrupted);
+  trace::RecorderStats stats = recorder.stats();
+  uint64_t dropped = 0;
+  for (const auto& producer : stats.producers) dropped += producer.dropped;
+  printer.log(fmt::format("trace: {} records ({} lost), {:.1f} MB", stats.records_written, dropped,
+                          static_cast<double>(stats.bytes_written) / 1e6));
+}
+
 }  // namespace
 
 int run_benchmark(const config::BenchmarkConfig& config) {
@@ -159,7 +199,13 @@ int run_benchmark(const config::BenchmarkConfig& config) {
       request_log->append(record);
     };
   }
+  std::unique_ptr<trace::Recorder> recorder = start_trace(config, report_dir, printer);
+  if (recorder) {
+    hooks.trace_recorder = recorder.get();
+    hooks.trace_sample_one_in = config.output.trace_sample_one_in;
+  }
   engine::EngineResult result = engine::run_engine(config, dataset, hooks);
+  if (recorder) finish_trace(*recorder, result.interrupt_signal != 0, printer);
 
   info.duration_ns = now_ns() - started_ns;
   info.workers = static_cast<int>(result.workers);

@@ -30,6 +30,7 @@ int run(int argc, char** argv) {
   add_info_command(root, action);
   add_config_commands(root, action);
   add_serve_command(root, action);
+  add_trace_commands(root, action);
 
   try {
     root.parse(argc, argv);

@@ -16,7 +16,8 @@ void add_benchmark_commands(CLI::App& root, Action& action);  // benchmark offli
 void add_config_commands(CLI::App& root, Action& action);     // init TEMPLATE, validate-yaml -c FILE
 void add_probe_command(CLI::App& root, Action& action);
 void add_info_command(CLI::App& root, Action& action);
-void add_serve_command(CLI::App& root, Action& action);  // the stub endpoint server
+void add_serve_command(CLI::App& root, Action& action);   // the stub endpoint server
+void add_trace_commands(CLI::App& root, Action& action);  // trace stats FILE, trace export FILE
 
 int run(int argc, char** argv);
 

@@ -76,6 +76,8 @@ struct OutputSettings {
   bool write_requests = false;  // per-request metrics/requests.jsonl (with output text)
   int verbosity = 0;            // -v = 1, -vv = 2
   bool progress = true;         // live progress line (TTY) or periodic lines (non-TTY)
+  std::string trace_file;  // record a lifecycle trace here; -vvv defaults it to <report dir>/trace.ietrace
+  uint32_t trace_sample_one_in = 1;  // trace 1 request in N (decided per request, every hop agrees)
 };
 
 struct BenchmarkConfig {

@@ -5,6 +5,8 @@
 
 #include <chrono>
 
+#include "common/clock.h"
+
 namespace ie::engine {
 
 Collector::Collector(std::vector<SpscRing<metrics::RequestRecord>*> rings, metrics::RunAggregate& aggregate,
@@ -30,14 +32,22 @@ void Collector::stop() {
 size_t Collector::drain_all() {
   size_t total = 0;
   for (auto* ring : rings_) {
-    total += ring->drain([this](const metrics::RequestRecord& record) {
+    const int64_t picked_ns = trace_.enabled() ? now_ns() : 0;
+    total += ring->drain([this, picked_ns](const metrics::RequestRecord& record) {
+      const uint64_t id = trace::request_id(record.sequence, record.warmup);
+      const bool traced = trace_.enabled() && trace::sampled(id, trace_one_in_);
+      if (traced) [[unlikely]]
+        trace_.emit(trace::Event::main_received, id, picked_ns);
       if (record.warmup) {
         warmup_finished_.fetch_add(1, std::memory_order_relaxed);
-        return;
+      } else {
+        aggregate_.add(record);
+        if (extra_sink_) extra_sink_(record, perf_start_ns_.load(std::memory_order_acquire));
+        (record.outcome == metrics::Outcome::ok ? succeeded_ : failed_)
+            .fetch_add(1, std::memory_order_relaxed);
       }
-      aggregate_.add(record);
-      if (extra_sink_) extra_sink_(record, perf_start_ns_.load(std::memory_order_acquire));
-      (record.outcome == metrics::Outcome::ok ? succeeded_ : failed_).fetch_add(1, std::memory_order_relaxed);
+      if (traced) [[unlikely]]
+        trace_.emit(trace::Event::complete, id, now_ns(), static_cast<uint64_t>(record.outcome));
     });
   }
   return total;

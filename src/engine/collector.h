@@ -11,6 +11,7 @@
 #include "common/spsc_ring.h"
 #include "metrics/request_record.h"
 #include "metrics/run_aggregate.h"
+#include "trace/emitter.h"
 
 namespace ie::engine {
 
@@ -22,6 +23,12 @@ class Collector {
   Collector(std::vector<SpscRing<metrics::RequestRecord>*> rings, metrics::RunAggregate& aggregate,
             RecordSink extra_sink);
   ~Collector();
+
+  // Before start(): emit MAIN_RECEIVED and COMPLETE for the traced requests (trace::sampled).
+  void enable_trace(trace::Emitter emitter, uint32_t sample_one_in) {
+    trace_ = emitter;
+    trace_one_in_ = sample_one_in;
+  }
 
   void start();
   // Stops the thread after one last full drain. Call after every worker has finished.
@@ -47,6 +54,8 @@ class Collector {
   std::atomic<uint64_t> succeeded_{0};
   std::atomic<uint64_t> failed_{0};
   std::atomic<uint64_t> warmup_finished_{0};
+  trace::Emitter trace_;
+  uint32_t trace_one_in_ = 1;
 };
 
 }  // namespace ie::engine

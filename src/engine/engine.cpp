@@ -15,6 +15,7 @@
 #include "engine/collector.h"
 #include "engine/worker.h"
 #include "net/socket.h"
+#include "trace/recorder.h"
 
 namespace ie::engine {
 namespace {
@@ -261,6 +262,16 @@ EngineResult run_engine(const config::BenchmarkConfig& config, const dataset::Da
   }
   metrics::RunAggregate aggregate(config.model_params.streaming);
   Collector collector(ring_views, aggregate, hooks.on_record);
+  trace::Emitter engine_trace;
+  if (hooks.trace_recorder != nullptr) {
+    trace::Recorder& recorder = *hooks.trace_recorder;
+    for (uint32_t i = 0; i < workers; ++i)
+      run.workers[i]->enable_trace(recorder.add_producer(static_cast<uint16_t>(i)),
+                                   hooks.trace_sample_one_in);
+    collector.enable_trace(recorder.add_producer(trace::kCollectorProducer), hooks.trace_sample_one_in);
+    engine_trace = recorder.add_producer(trace::kEngineProducer);
+    recorder.start();
+  }
   collector.start();
   for (auto& worker : run.workers) run.threads.emplace_back(worker_thread, std::ref(run), std::ref(*worker));
 
@@ -301,6 +312,7 @@ EngineResult run_engine(const config::BenchmarkConfig& config, const dataset::Da
     run.plan.order = &perf_order;
     result.perf_start_ns = perf.start_ns;
     collector.set_perf_start(perf.start_ns);
+    engine_trace.emit(trace::Event::perf_start, 0, perf.start_ns);
     outcome = drive_phase(run, perf, false, hard_deadline_ns, drain_timeout_ns, collector, hooks);
   }
   result.end_ns = now_ns();
@@ -310,6 +322,8 @@ EngineResult run_engine(const config::BenchmarkConfig& config, const dataset::Da
   run.generation.notify_all();
   for (auto& thread : run.threads) thread.join();
   collector.stop();
+  // After the last COMPLETE: consumers freeze on it. Its time is when every result had been folded.
+  engine_trace.emit(trace::Event::perf_end, 0, now_ns());
 
   for (auto& worker : run.workers) {
     aggregate.merge_itl(worker->inter_token_ns());

@@ -12,6 +12,10 @@
 #include "metrics/request_record.h"
 #include "metrics/run_aggregate.h"
 
+namespace ie::trace {
+class Recorder;
+}
+
 namespace ie::engine {
 
 struct ProgressTick {
@@ -32,6 +36,10 @@ struct EngineHooks {
   std::function<void(const ProgressTick&)> progress;  // called ~10 times a second from the engine thread
   // Every non-warmup record and the performance phase start, on the collector thread.
   std::function<void(const metrics::RequestRecord&, int64_t perf_start_ns)> on_record;
+  // -vvv: every worker, the collector and the engine emit trace events into this recorder (not yet started;
+  // the engine starts it, the caller finishes it). 1 in trace_sample_one_in requests is traced.
+  trace::Recorder* trace_recorder = nullptr;
+  uint32_t trace_sample_one_in = 1;
 };
 
 struct EngineResult {

@@ -52,6 +52,10 @@ struct Connection {
   bool response_complete = false;
   bool event_stream = false;
   bool failed = false;  // set by a callback; the worker fails the request after the parser returns
+  bool traced = false;  // this request leaves trace events (tracing on and sampled)
+  uint64_t trace_id = 0;
+  bool saw_event = false;  // an SSE event of this response was decoded
+  int64_t parse_ns = 0;    // traced streams: time spent parsing this response (HTTP framing, SSE, JSON)
   Outcome failure = Outcome::ok;
   std::string failure_reason;
 
@@ -61,6 +65,7 @@ struct Connection {
 };
 
 void Connection::on_headers(int status, bool is_event_stream) {
+  worker->trace_request(*this, trace::Event::response_headers, worker->read_ns_);
   record.http_status = static_cast<uint16_t>(status);
   event_stream = is_event_stream && status == 200;
   record.streamed = event_stream;
@@ -96,10 +101,13 @@ void Connection::on_body(const char* data, size_t size) {
           w.decoder_.last_error();
       return false;
     }
+    if (traced && !saw_event) w.trace_request(*this, trace::Event::response_bytes, w.read_ns_);
+    saw_event = true;
     uint32_t text_bytes = delta.content_bytes + delta.reasoning_bytes;
     if (text_bytes > 0 || (delta.has_tool_calls && record.first_token_ns == 0)) {
       if (record.first_token_ns == 0) {
         record.first_token_ns = w.read_ns_;
+        w.trace_request(*this, trace::Event::recv_first, w.read_ns_);
       } else {
         w.itl_ns_.record(std::max<int64_t>(w.read_ns_ - last_token_ns, 1));
       }
@@ -232,6 +240,19 @@ void Worker::start_request(const load::Issue& issue, uint16_t endpoint, int64_t 
   c->record.scheduled_ns = issue.scheduled_ns;
   // A fresh reading, not the loop's: when many Poisson arrivals are due at once they leave one after another.
   c->record.issued_ns = ie::now_ns();
+  c->trace_id = trace::request_id(issue.sequence, warmup_);
+  c->traced = trace_.enabled() && trace::sampled(c->trace_id, trace_one_in_);
+  if (c->traced) [[unlikely]] {
+    // Bodies are prebuilt, so the request is encoded the moment the worker takes it.
+    const int64_t issued = c->record.issued_ns;
+    trace_request(*c, trace::Event::issued, issue.scheduled_ns);
+    trace_request(*c, trace::Event::worker_received, issued,
+                  static_cast<uint64_t>(std::max<int64_t>(0, issued - issue.scheduled_ns)));
+    trace_request(*c, trace::Event::encoded, issued);
+    if (!fresh) trace_request(*c, trace::Event::conn_acquired, issued);
+  }
+  c->parse_ns = 0;
+  c->saw_event = false;
   c->written_bytes = 0;
   c->last_token_ns = 0;
   c->response_complete = false;
@@ -284,6 +305,8 @@ void Worker::write_request(Connection& c) {
     ssize_t n = writev(c.fd, parts, count);
     if (n > 0) {
       c.written_bytes += static_cast<size_t>(n);
+      if (c.traced && c.written_bytes == total) [[unlikely]]
+        trace_request(c, trace::Event::written, now_ns());
       continue;
     }
     if (n < 0 && errno == EINTR) continue;
@@ -295,8 +318,32 @@ void Worker::write_request(Connection& c) {
 
 void Worker::wait_and_dispatch(int64_t timeout_ns) {
   epoll_event events[kMaxEvents];
+  if (!trace_.enabled()) [[likely]] {
+    int n = waiter_.wait(epoll_fd_, events, kMaxEvents, timeout_ns);
+    for (int i = 0; i < n; ++i) on_event(connections_[events[i].data.u32], events[i].events);
+    return;
+  }
+  // Traced: how long the previous iteration kept the loop busy, how late this wake-up is against its
+  // timer, and how long the last event of the batch waited for its handler.
+  int64_t wait_ns = now_ns();
+  // Empty turns (the spin just before a scheduled send) would flood the trace with nothing: skipped.
+  if (loop_events_ > 0)
+    trace_.emit(trace::Event::loop_busy, static_cast<uint64_t>(loop_events_), wait_ns,
+                static_cast<uint64_t>(wait_ns - loop_woke_ns_));
   int n = waiter_.wait(epoll_fd_, events, kMaxEvents, timeout_ns);
-  for (int i = 0; i < n; ++i) on_event(connections_[events[i].data.u32], events[i].events);
+  loop_woke_ns_ = now_ns();
+  loop_events_ = n;
+  int64_t deadline_ns = wait_ns + timeout_ns;
+  if (timeout_ns > 0 && loop_woke_ns_ >= deadline_ns)
+    trace_.emit(trace::Event::loop_lag, 0, loop_woke_ns_, static_cast<uint64_t>(loop_woke_ns_ - deadline_ns));
+  for (int i = 0; i < n; ++i) {
+    if (i == n - 1) {
+      int64_t dispatch_ns = now_ns();
+      trace_.emit(trace::Event::loop_dispatch, 0, dispatch_ns,
+                  static_cast<uint64_t>(dispatch_ns - loop_woke_ns_));
+    }
+    on_event(connections_[events[i].data.u32], events[i].events);
+  }
 }
 
 void Worker::on_event(Connection& c, uint32_t events) {
@@ -334,6 +381,8 @@ void Worker::on_connected(Connection& c) {
     return;
   }
   c.state = ConnState::busy;
+  if (c.traced) [[unlikely]]
+    trace_request(c, trace::Event::conn_acquired, now_ns());
   write_request(c);
 }
 
@@ -342,8 +391,10 @@ void Worker::on_readable(Connection& c, bool peer_closed) {
     ssize_t n = read(c.fd, read_buffer_.data(), read_buffer_.size());
     read_ns_ = now_ns();
     if (n > 0) {
-      if (c.parser.feed(c, read_buffer_.data(), static_cast<size_t>(n)) != net::ParseStatus::ok &&
-          !c.failed && !c.response_complete) {
+      net::ParseStatus parsed = c.parser.feed(c, read_buffer_.data(), static_cast<size_t>(n));
+      if (c.traced && c.event_stream) [[unlikely]]
+        c.parse_ns += now_ns() - read_ns_;
+      if (parsed != net::ParseStatus::ok && !c.failed && !c.response_complete) {
         fail(c, Outcome::protocol_error, std::string("bad HTTP response: ") + c.parser.error_reason());
         return;
       }
@@ -391,7 +442,12 @@ void Worker::after_response(Connection& c) {
       fail(c, Outcome::bad_response, "stream ended inside an SSE event");
       return;
     }
+    if (c.traced) [[unlikely]] {
+      trace_request(c, trace::Event::response_done, completed);
+      trace_request(c, trace::Event::sse_parse, completed, static_cast<uint64_t>(c.parse_ns));
+    }
   } else {
+    trace_request(c, trace::Event::response_bytes, completed);
     api::Delta delta;
     api::DecodeStatus status = decoder_.decode_body(c.body, delta);
     if (status != api::DecodeStatus::ok) {
@@ -413,6 +469,8 @@ void Worker::retire(Connection& c, Outcome outcome, int64_t completed_ns) {
   c.record.outcome = outcome;
   c.record.completed_ns = completed_ns;
   emit(c.record);
+  if (c.traced) [[unlikely]]
+    trace_request(c, trace::Event::queued, now_ns());
   --in_flight_;
   gauges_.busy.fetch_sub(1, std::memory_order_relaxed);
 }
@@ -471,6 +529,11 @@ void Worker::emit(const metrics::RequestRecord& record) {
   while (!records_.try_push(record)) [[unlikely]] {
       std::this_thread::yield();
     }
+}
+
+void Worker::trace_request(const Connection& c, trace::Event event, int64_t ts_ns, uint64_t payload) const {
+  if (c.traced) [[unlikely]]
+    trace_.emit(event, c.trace_id, ts_ns, payload);
 }
 
 void Worker::note_error(Outcome outcome, uint16_t http_status, std::string_view message) {

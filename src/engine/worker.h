@@ -15,6 +15,7 @@
 #include "metrics/hdr_histogram.h"
 #include "metrics/request_record.h"
 #include "net/epoll_wait.h"
+#include "trace/emitter.h"
 
 namespace ie::engine {
 
@@ -43,6 +44,13 @@ class Worker {
   // Closes every connection (end of run).
   void close_all();
 
+  // Before the first phase: emit lifecycle and loop events through `emitter` for 1 in `sample_one_in`
+  // requests (trace::sampled). Without this call tracing costs one predictable branch per emit site.
+  void enable_trace(trace::Emitter emitter, uint32_t sample_one_in) {
+    trace_ = emitter;
+    trace_one_in_ = sample_one_in;
+  }
+
   const metrics::HdrHistogram& inter_token_ns() const { return itl_ns_; }
   const PoolGauges& gauges() const { return gauges_; }
 
@@ -67,6 +75,8 @@ class Worker {
   void abandon_all(int64_t now_ns);
   void emit(const metrics::RequestRecord& record);
   void note_error(metrics::Outcome outcome, uint16_t http_status, std::string_view message);
+  // A lifecycle event of the request on `c`, if that request is traced.
+  void trace_request(const Connection& c, trace::Event event, int64_t ts_ns, uint64_t payload = 0) const;
 
   const RunPlan& plan_;
   const uint16_t id_;
@@ -91,6 +101,10 @@ class Worker {
   int64_t read_ns_ = 0;             // arrival time of the bytes being parsed
   uint64_t noted_error_kinds_ = 0;  // bit per Outcome already reported with a message
   PoolGauges gauges_;
+  trace::Emitter trace_;  // disabled unless enable_trace()
+  uint32_t trace_one_in_ = 1;
+  int64_t loop_woke_ns_ = 0;  // tracing only: when the last epoll wait returned
+  int loop_events_ = 0;       // tracing only: events that wait returned
 };
 
 }  // namespace ie::engine

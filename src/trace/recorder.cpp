@@ -1,0 +1,233 @@
+#include "trace/recorder.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+#include "common/clock.h"
+#include "common/error.h"
+
+namespace ie::trace {
+namespace {
+
+constexpr int64_t kStatusPeriodNs = kNsPerSec;
+
+bool is_worker(uint16_t producer) {
+  return producer < kTraceProducer;
+}
+
+// Drain order: non-workers by descending id, then workers by ascending id (see recorder.h for why).
+bool drains_before(uint16_t a, uint16_t b) {
+  if (is_worker(a) != is_worker(b)) return !is_worker(a);
+  return is_worker(a) ? a < b : a > b;
+}
+
+RecorderOptions validated(RecorderOptions options) {
+  if (options.ring_capacity < 2 || (options.ring_capacity & (options.ring_capacity - 1)) != 0)
+    fail_input(fmt::format("trace ring capacity {} is not a power of two >= 2", options.ring_capacity));
+  if (options.sample_one_in == 0)
+    fail_input("trace sampling 1 in 0 is not valid (use 1 to trace everything)");
+  if (options.drain_period.count() <= 0)
+    fail_input(fmt::format("trace drain period {} us must be positive", options.drain_period.count()));
+  return options;
+}
+
+// Makes a finished rename durable: the directory entry, not just the file data, must reach the disk.
+void sync_parent_dir(const std::string& path) {
+  std::string dir = std::filesystem::path(path).parent_path().string();
+  int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return;  // best effort: the data itself is already fsynced
+  ::fsync(fd);
+  ::close(fd);
+}
+
+}  // namespace
+
+Recorder::Recorder(RecorderOptions options) : options_(validated(std::move(options))) {
+  if (!options_.file_path.empty()) {
+    TraceHeader header;
+    header.sample_one_in = options_.sample_one_in;
+    header.metadata_json = options_.metadata_json;
+    take_clock_anchor(header.anchor_monotonic_ns, header.anchor_realtime_ns);
+    writer_ = std::make_unique<TraceWriter>(partial_path(), header);
+  }
+}
+
+Recorder::~Recorder() {
+  if (finished_) return;
+  try {
+    finish(true);
+  } catch (...) {
+    // Destructors run on error paths: the first error is the one to report, not this one.
+  }
+}
+
+Emitter Recorder::add_producer(uint16_t producer) {
+  if (started_ || finished_) throw std::logic_error("Recorder::add_producer after start()");
+  for (const auto& p : producers_)
+    if (p->id == producer)
+      throw std::logic_error(fmt::format("Recorder::add_producer: {} added twice", producer));
+  // Kept in drain order, so a pass (including a final pass without start()) is one loop over the vector.
+  auto at = std::find_if(producers_.begin(), producers_.end(),
+                         [&](const auto& p) { return drains_before(producer, p->id); });
+  at = producers_.insert(at, std::make_unique<Producer>(producer, options_.ring_capacity));
+  return Emitter(&(*at)->ring, producer);
+}
+
+void Recorder::add_listener(Listener listener) {
+  if (started_ || finished_) throw std::logic_error("Recorder::add_listener after start()");
+  listeners_.push_back(std::move(listener));
+}
+
+void Recorder::start() {
+  if (started_ || finished_) throw std::logic_error("Recorder::start called twice");
+  started_ = true;
+  write_status("running");
+  next_status_ns_ = now_ns() + kStatusPeriodNs;
+  thread_ = std::thread([this] { run(); });
+}
+
+void Recorder::run() noexcept {
+  const timespec period = to_timespec(std::chrono::nanoseconds(options_.drain_period).count());
+  // Relaxed: the flag carries no data; finish() synchronises with this thread through join().
+  while (!stop_.load(std::memory_order_relaxed)) {
+    run_pass();
+    if (int64_t now = now_ns(); now >= next_status_ns_) {
+      write_status("running");
+      next_status_ns_ = now + kStatusPeriodNs;
+    }
+    // Sleep, never spin: on a 2-core box the recorder must not steal a core from the workers. A pass at
+    // 1.5 M records/s and 1 ms is ~1,500 records, well within one sweep.
+    ::clock_nanosleep(CLOCK_MONOTONIC, 0, &period, nullptr);
+  }
+}
+
+void Recorder::run_pass() {
+  pass_records_.clear();
+  int64_t noticed_ns = 0;
+  for (const auto& p : producers_) {
+    size_t n = p->ring.drain([this](const Record& r) { pass_records_.push_back(r); });
+    // Single writer (the draining thread); relaxed because stats() only reads it as a gauge.
+    p->written.store(p->written.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+    uint64_t dropped = p->ring.dropped();
+    if (dropped > p->dropped_reported) [[unlikely]] {
+      if (noticed_ns == 0) noticed_ns = now_ns();
+      pass_records_.push_back(
+          Record{noticed_ns, 0, dropped, static_cast<uint16_t>(Event::trace_drops), p->id, 0});
+      p->dropped_reported = dropped;
+    }
+  }
+  uint64_t pass = passes_.load(std::memory_order_relaxed);
+  passes_.store(pass + 1, std::memory_order_relaxed);
+  if (pass_records_.empty()) return;
+  for (const Listener& listener : listeners_) listener(pass_records_);
+  if (writer_ != nullptr) {
+    if (!writer_->append_pass(pass, pass_records_)) set_file_error(writer_->error());
+    bytes_written_.store(writer_->bytes_written(), std::memory_order_relaxed);
+  }
+  records_written_.fetch_add(pass_records_.size(), std::memory_order_relaxed);
+}
+
+void Recorder::finish(bool interrupted) {
+  if (finished_) return;
+  finished_ = true;
+  if (thread_.joinable()) {
+    // join() makes the thread's consumer-side state ours, so the final pass below may drain the rings here.
+    stop_.store(true, std::memory_order_relaxed);
+    thread_.join();
+  }
+  run_pass();
+  finish_file(interrupted);
+  write_status(interrupted ? "interrupted" : "finished");
+  RecorderStats final_stats = stats();
+  if (!final_stats.file_error.empty())
+    throw Error(ExitCode::execution, fmt::format("trace file not written: {}", final_stats.file_error));
+}
+
+void Recorder::finish_file(bool interrupted) {
+  if (writer_ == nullptr) return;
+  TraceFooter footer;
+  take_clock_anchor(footer.end_monotonic_ns, footer.end_realtime_ns);
+  footer.interrupted = interrupted;
+  footer.passes = passes_.load(std::memory_order_relaxed);
+  footer.producers = totals();
+  bool ok = writer_->finish(footer);
+  bytes_written_.store(writer_->bytes_written(), std::memory_order_relaxed);
+  if (!ok) set_file_error(writer_->error());
+  writer_.reset();
+  if (!stats().file_error.empty()) {
+    set_file_error(fmt::format("{} (what was recorded is in {})", stats().file_error, partial_path()));
+    return;
+  }
+  if (::rename(partial_path().c_str(), options_.file_path.c_str()) != 0) {
+    set_file_error(
+        fmt::format("cannot rename {} to {}: {}", partial_path(), options_.file_path, std::strerror(errno)));
+    return;
+  }
+  sync_parent_dir(options_.file_path);
+}
+
+std::vector<ProducerTotals> Recorder::totals() const {
+  std::vector<ProducerTotals> out;
+  for (const auto& p : producers_) {
+    ProducerTotals t;
+    t.producer = p->id;
+    t.written = p->written.load(std::memory_order_relaxed);
+    t.dropped = p->ring.dropped();
+    t.emitted = t.written + t.dropped;
+    out.push_back(t);
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.producer < b.producer; });
+  return out;
+}
+
+RecorderStats Recorder::stats() const {
+  RecorderStats s;
+  s.producers = totals();
+  s.passes = passes_.load(std::memory_order_relaxed);
+  s.records_written = records_written_.load(std::memory_order_relaxed);
+  s.bytes_written = bytes_written_.load(std::memory_order_relaxed);
+  std::lock_guard lock(error_mutex_);
+  s.file_error = file_error_;
+  return s;
+}
+
+void Recorder::set_file_error(std::string error) {
+  std::lock_guard lock(error_mutex_);
+  // The first failure explains the rest; a later call only refines it with where the data went.
+  if (file_error_.empty() || error.starts_with(file_error_)) file_error_ = std::move(error);
+}
+
+void Recorder::write_status(const char* state) noexcept {
+  try {
+    RecorderStats s = stats();
+    nlohmann::json producers = nlohmann::json::array();
+    for (const ProducerTotals& p : s.producers)
+      producers.push_back(
+          {{"producer", p.producer}, {"emitted", p.emitted}, {"written", p.written}, {"dropped", p.dropped}});
+    nlohmann::json status = {
+        {"pid", ::getpid()},
+        {"state", state},
+        {"trace_file",
+         options_.file_path.empty() ? nlohmann::json(nullptr) : nlohmann::json(options_.file_path)},
+        {"updated_monotonic_ns", now_ns()},
+        {"passes", s.passes},
+        {"records_written", s.records_written},
+        {"bytes_written", s.bytes_written},
+        {"producers", std::move(producers)},
+    };
+    live_dir_.write_file_atomic("status.json", status.dump(2) + "\n");
+  } catch (...) {
+    // status.json is a convenience for live viewers; failing to refresh it must not stop the recording.
+  }
+}
+
+}  // namespace ie::trace

@@ -1,0 +1,130 @@
+#pragma once
+// The trace recorder: the one consumer of every producer's TraceRing. A dedicated thread sweeps all rings
+// every drain period ("a pass"), hands each pass to the live listeners and appends it to the trace file.
+//
+// Pass order (consumers rely on it): each pass drains the non-worker producers first, in descending id
+// (kEngineProducer, kCollectorProducer, kTraceProducer, ...: every id >= kTraceProducer), then the workers
+// in ascending id. The collector emits COMPLETE for a request only after the worker emitted all of that
+// request's events (the finished request reaches the collector through a queue), so draining the collector
+// before the workers guarantees: by the end of the pass that contains a request's COMPLETE, every event of
+// that request has been delivered (some possibly later in the same pass, after the COMPLETE). Within a pass,
+// each producer's records are contiguous and in its emit order.
+//
+// Drops: when a producer's ring was full, its lost records leave a gap in its seq. When a pass sees a
+// producer's drop count grown, it appends after that producer's records a TRACE_DROPS record with
+// producer = the producer that lost records, payload = its cumulative drops, id = 0, ts = when the recorder
+// noticed. The recorder synthesizes it: its seq is 0 and is not part of the producer's sequence, so seq gap
+// counting must skip TRACE_DROPS records.
+//
+// Lifecycle: construct (opens "<file>.partial"), add_producer / add_listener, start, run, then finish() once
+// every producer has stopped emitting (its thread joined). finish() runs the last pass, writes the footer,
+// fsyncs and renames the file into place. If finish() is never called (an error unwinds), the destructor does
+// the same with the footer marked interrupted, so what was recorded is kept.
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "trace/emitter.h"
+#include "trace/live_dir.h"
+#include "trace/record.h"
+#include "trace/trace_file.h"
+#include "trace/trace_ring.h"
+
+namespace ie::trace {
+
+struct RecorderOptions {
+  std::string file_path;           // empty: no file (live listeners only)
+  uint32_t sample_one_in = 1;      // recorded in the header
+  size_t ring_capacity = 1 << 16;  // records per producer, a power of two
+  std::string metadata_json;       // free-form run description stored in the header (mode, model, ...)
+  std::chrono::microseconds drain_period{1000};
+};
+
+struct RecorderStats {
+  std::vector<ProducerTotals> producers;  // ascending producer id
+  uint64_t passes = 0;                    // drain passes run so far
+  uint64_t records_written = 0;           // records delivered (TRACE_DROPS included)
+  uint64_t bytes_written = 0;             // trace file bytes handed to the kernel
+  std::string file_error;                 // empty, or why the trace file could not be written
+};
+
+class Recorder {
+ public:
+  using Listener = std::function<void(std::span<const Record>)>;
+
+  // Validates the options, creates the live directory and, with a file path, opens "<file_path>.partial" and
+  // writes the header. Throws ie::Error(invalid_input) for bad options and ie::Error(setup) naming the path
+  // and the OS reason when a file or directory cannot be created.
+  explicit Recorder(RecorderOptions options);
+  // Without a prior finish(): finish(true), swallowing errors.
+  ~Recorder();
+  Recorder(const Recorder&) = delete;
+  Recorder& operator=(const Recorder&) = delete;
+
+  // Before start(): a ring for `producer` (unique) and the emitter that writes into it. The emitter works at
+  // once (records wait in the ring for the first pass) and stays valid until the Recorder is destroyed.
+  // Throws std::logic_error on misuse.
+  Emitter add_producer(uint16_t producer);
+  // Before start(): called with every non-empty pass, in order, on the recorder thread (the last pass: on the
+  // thread calling finish()). Must not throw and should return quickly: the rings fill while it runs.
+  void add_listener(Listener listener);
+
+  // Starts the recorder thread; it sleeps drain_period between passes and refreshes status.json in the live
+  // directory about once a second.
+  void start();
+  // Stops the thread, runs the final pass, writes the footer (marked `interrupted` if so), fsyncs and renames
+  // "<file_path>.partial" to file_path. Idempotent. Throws ie::Error(execution) if the file could not be
+  // written (the .partial file is then left in place).
+  void finish(bool interrupted);
+
+  // Any thread, any time. Exact once finish() has returned; a snapshot while running.
+  RecorderStats stats() const;
+  // The private live directory (holds status.json); removed when the Recorder is destroyed.
+  const std::string& live_dir_path() const { return live_dir_.path(); }
+  // Where the file is written until finish() renames it.
+  std::string partial_path() const { return options_.file_path + ".partial"; }
+
+ private:
+  struct Producer {
+    Producer(uint16_t id_, size_t capacity) : id(id_), ring(capacity) {}
+    const uint16_t id;
+    TraceRing ring;
+    std::atomic<uint64_t> written{0};  // records taken off the ring; only the draining thread writes it
+    uint64_t dropped_reported = 0;     // drop count in the last TRACE_DROPS record
+  };
+
+  void run() noexcept;
+  void run_pass();
+  void finish_file(bool interrupted);
+  void write_status(const char* state) noexcept;
+  std::vector<ProducerTotals> totals() const;
+  void set_file_error(std::string error);
+
+  const RecorderOptions options_;
+  LiveDir live_dir_;
+  std::unique_ptr<TraceWriter> writer_;               // null without a file, and after finish
+  std::vector<std::unique_ptr<Producer>> producers_;  // in drain order
+  std::vector<Listener> listeners_;
+  std::vector<Record> pass_records_;  // scratch, reused every pass
+  std::thread thread_;
+  std::atomic<bool> stop_{false};
+  bool started_ = false;
+  bool finished_ = false;
+  int64_t next_status_ns_ = 0;
+  // Written by the draining thread, read by stats() from any thread.
+  std::atomic<uint64_t> passes_{0};
+  std::atomic<uint64_t> records_written_{0};
+  std::atomic<uint64_t> bytes_written_{0};
+  mutable std::mutex error_mutex_;
+  std::string file_error_;  // guarded by error_mutex_
+};
+
+}  // namespace ie::trace

@@ -1,0 +1,507 @@
+#include "trace/trace_file.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+
+#include "common/error.h"
+
+namespace ie::trace {
+namespace {
+
+constexpr uint8_t kMagic[8] = {0x89, 'I', 'E', 'T', 'R', 'A', 'C', 'E'};
+constexpr size_t kHeaderPrefixBytes = 20;  // magic, version, body_len, checksum
+constexpr size_t kBlockHeaderBytes = 12;
+constexpr uint8_t kChunkBlock = 'C';
+constexpr uint8_t kFooterBlock = 'F';
+constexpr uint8_t kLastOfPassFlag = 0x01;
+constexpr uint8_t kInterruptedFlag = 0x01;
+
+// Record tag bits (see the format in the header).
+constexpr uint8_t kEventEscape = 31;
+constexpr uint8_t kHasId = 0x20;
+constexpr uint8_t kHasPayload = 0x40;
+constexpr uint8_t kHasSeqGap = 0x80;
+
+// Writer limits. A chunk holds at most kMaxChunkRecords so its worst-case size is known before encoding it.
+constexpr size_t kMaxChunkRecords = 4096;
+constexpr size_t kMaxRecordBytes = 1 + 10 * 5;  // tag, escaped event, ts, id, payload, seq gap
+constexpr size_t kMaxChunkBytes = kBlockHeaderBytes + 3 * 10 + kMaxChunkRecords * kMaxRecordBytes;
+constexpr size_t kFlushBytes = size_t{1} << 20;
+constexpr size_t kBufferBytes = kFlushBytes + kMaxChunkBytes;
+
+// Reader limits: anything larger is corruption, not a trace this writer could have produced.
+constexpr uint32_t kMaxHeaderBodyBytes = 64u << 20;
+constexpr uint32_t kMaxBlockBodyBytes = 16u << 20;
+constexpr size_t kMaxPassRecords = size_t{1} << 25;
+
+uint32_t fnv1a(uint32_t hash, const uint8_t* bytes, size_t n) {
+  for (size_t i = 0; i < n; ++i) {
+    hash ^= bytes[i];
+    hash *= 0x01000193u;
+  }
+  return hash;
+}
+constexpr uint32_t kFnvBasis = 0x811C9DC5u;
+
+// Little-endian stores and loads, byte by byte so the host's byte order never matters.
+void store_le(uint8_t* at, uint64_t value, size_t bytes) {
+  for (size_t i = 0; i < bytes; ++i) at[i] = static_cast<uint8_t>(value >> (8 * i));
+}
+uint64_t load_le(const uint8_t* at, size_t bytes) {
+  uint64_t value = 0;
+  for (size_t i = 0; i < bytes; ++i) value |= uint64_t{at[i]} << (8 * i);
+  return value;
+}
+void append_le(std::vector<uint8_t>& out, uint64_t value, size_t bytes) {
+  size_t at = out.size();
+  out.resize(at + bytes);
+  store_le(out.data() + at, value, bytes);
+}
+
+uint64_t zigzag(int64_t v) {
+  return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
+}
+int64_t unzigzag(uint64_t u) {
+  return static_cast<int64_t>((u >> 1) ^ (~(u & 1) + 1));
+}
+// Differences in wrapping arithmetic: timestamps and ids are arbitrary 64-bit values in a corrupt or
+// synthetic stream, and signed overflow must not be undefined behaviour.
+int64_t wrapping_sub(int64_t a, int64_t b) {
+  return static_cast<int64_t>(static_cast<uint64_t>(a) - static_cast<uint64_t>(b));
+}
+int64_t wrapping_add(int64_t a, int64_t b) {
+  return static_cast<int64_t>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b));
+}
+
+uint8_t* put_varint(uint8_t* out, uint64_t value) {
+  while (value >= 0x80) {
+    *out++ = static_cast<uint8_t>(value | 0x80);
+    value >>= 7;
+  }
+  *out++ = static_cast<uint8_t>(value);
+  return out;
+}
+
+// Events whose id is a request id: coded as a delta against the producer's previous request id, because
+// consecutive events of a worker mostly belong to the same or a neighbouring request. Frozen for version 1.
+bool is_request_event(uint16_t event) {
+  return (event >= 1 && event <= 9) || event == 13 || (event >= 15 && event <= 17);
+}
+
+uint8_t* encode_record(uint8_t* out, const Record& r, ProducerCodecState& state, uint32_t& expected_seq) {
+  uint8_t* tag = out++;
+  uint8_t bits = r.event < kEventEscape ? static_cast<uint8_t>(r.event) : kEventEscape;
+  if (bits == kEventEscape) out = put_varint(out, r.event);
+  out = put_varint(out, zigzag(wrapping_sub(r.ts_ns, state.prev_ts_ns)));
+  state.prev_ts_ns = r.ts_ns;
+  uint64_t id_field = r.id;
+  if (is_request_event(r.event)) {
+    id_field = zigzag(static_cast<int64_t>(r.id - state.prev_request_id));
+    state.prev_request_id = r.id;
+  }
+  if (id_field != 0) {
+    bits |= kHasId;
+    out = put_varint(out, id_field);
+  }
+  if (r.payload != 0) {
+    bits |= kHasPayload;
+    out = put_varint(out, r.payload);
+  }
+  uint32_t seq_gap = r.seq - expected_seq;  // modulo 2^32: seq wraps
+  if (seq_gap != 0) {
+    bits |= kHasSeqGap;
+    out = put_varint(out, seq_gap);
+  }
+  expected_seq = r.seq + 1;
+  *tag = bits;
+  return out;
+}
+
+// Bounds-checked cursor over a block body: every read reports whether the bytes were there.
+class ByteCursor {
+ public:
+  ByteCursor(const uint8_t* data, size_t size) : at_(data), end_(data + size) {}
+  bool at_end() const { return at_ == end_; }
+  size_t remaining() const { return static_cast<size_t>(end_ - at_); }
+  bool u8(uint8_t& out) {
+    if (at_ == end_) return false;
+    out = *at_++;
+    return true;
+  }
+  bool fixed(uint64_t& out, size_t bytes) {
+    if (remaining() < bytes) return false;
+    out = load_le(at_, bytes);
+    at_ += bytes;
+    return true;
+  }
+  bool varint(uint64_t& out) {
+    out = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      uint8_t byte;
+      if (!u8(byte)) return false;
+      // The tenth byte may carry only the top bit of a 64-bit value.
+      if (shift == 63 && byte > 1) return false;
+      out |= uint64_t{byte & 0x7Fu} << shift;
+      if ((byte & 0x80) == 0) return true;
+    }
+    return false;
+  }
+  bool bytes(std::string& out, size_t n) {
+    if (remaining() < n) return false;
+    out.assign(reinterpret_cast<const char*>(at_), n);
+    at_ += n;
+    return true;
+  }
+
+ private:
+  const uint8_t* at_;
+  const uint8_t* end_;
+};
+
+bool decode_record(ByteCursor& in, uint16_t producer, ProducerCodecState& state, uint32_t& expected_seq,
+                   Record& r) {
+  uint8_t tag;
+  if (!in.u8(tag)) return false;
+  uint64_t event = tag & 0x1Fu;
+  if (event == kEventEscape && (!in.varint(event) || event > UINT16_MAX)) return false;
+  uint64_t ts_delta, id_field = 0, payload = 0, seq_gap = 0;
+  if (!in.varint(ts_delta)) return false;
+  if ((tag & kHasId) && !in.varint(id_field)) return false;
+  if ((tag & kHasPayload) && !in.varint(payload)) return false;
+  if ((tag & kHasSeqGap) && (!in.varint(seq_gap) || seq_gap > UINT32_MAX)) return false;
+  r.event = static_cast<uint16_t>(event);
+  r.producer = producer;
+  r.ts_ns = wrapping_add(state.prev_ts_ns, unzigzag(ts_delta));
+  state.prev_ts_ns = r.ts_ns;
+  if (is_request_event(r.event)) {
+    r.id = state.prev_request_id + static_cast<uint64_t>(unzigzag(id_field));
+    state.prev_request_id = r.id;
+  } else {
+    r.id = id_field;
+  }
+  r.payload = payload;
+  r.seq = expected_seq + static_cast<uint32_t>(seq_gap);
+  expected_seq = r.seq + 1;
+  return true;
+}
+
+// Fills the 12-byte block header at `at` for a body of `body_len` bytes that follows it.
+void seal_block(uint8_t* at, uint8_t type, uint8_t flags, uint16_t producer, size_t body_len) {
+  at[0] = type;
+  at[1] = flags;
+  store_le(at + 2, producer, 2);
+  store_le(at + 4, body_len, 4);
+  uint32_t sum = fnv1a(kFnvBasis, at, 8);
+  sum = fnv1a(sum, at + kBlockHeaderBytes, body_len);
+  store_le(at + 8, sum, 4);
+}
+
+int64_t clock_ns(clockid_t clock) {
+  timespec ts;
+  clock_gettime(clock, &ts);
+  return int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
+}
+
+}  // namespace
+
+void take_clock_anchor(int64_t& monotonic_ns, int64_t& realtime_ns) {
+  // The realtime read is bracketed by two monotonic reads; the tightest bracket of a few tries wins, and its
+  // midpoint is the monotonic instant paired with the realtime value.
+  int64_t best_window_ns = INT64_MAX;
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    int64_t before = clock_ns(CLOCK_MONOTONIC);
+    int64_t real = clock_ns(CLOCK_REALTIME);
+    int64_t after = clock_ns(CLOCK_MONOTONIC);
+    if (after - before < best_window_ns) {
+      best_window_ns = after - before;
+      monotonic_ns = before + (after - before) / 2;
+      realtime_ns = real;
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------- writer
+
+TraceWriter::TraceWriter(const std::string& path, const TraceHeader& header) : path_(path) {
+  fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd_ < 0) fail_setup(fmt::format("cannot create trace file {}: {}", path, std::strerror(errno)));
+  buffer_.reset(new uint8_t[kBufferBytes]);
+
+  std::vector<uint8_t> body;
+  append_le(body, header.clock_id, 4);
+  append_le(body, header.sample_one_in, 4);
+  append_le(body, static_cast<uint64_t>(header.anchor_monotonic_ns), 8);
+  append_le(body, static_cast<uint64_t>(header.anchor_realtime_ns), 8);
+  append_le(body, header.metadata_json.size(), 4);
+  body.insert(body.end(), header.metadata_json.begin(), header.metadata_json.end());
+
+  std::vector<uint8_t> head(kMagic, kMagic + 8);
+  append_le(head, kTraceFormatVersion, 4);
+  append_le(head, body.size(), 4);
+  append_le(head, fnv1a(fnv1a(kFnvBasis, head.data(), 16), body.data(), body.size()), 4);
+  head.insert(head.end(), body.begin(), body.end());
+  if (!write_all(head.data(), head.size())) {
+    ::close(fd_);
+    fd_ = -1;
+    fail_setup(error_);
+  }
+}
+
+TraceWriter::~TraceWriter() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+bool TraceWriter::append_pass(uint64_t pass, std::span<const Record> records) {
+  if (!error_.empty()) return false;
+  size_t begin = 0;
+  while (begin < records.size()) {
+    size_t end = begin + 1;
+    while (end < records.size() && end - begin < kMaxChunkRecords &&
+           records[end].producer == records[begin].producer)
+      ++end;
+    if (buffer_used_ + kMaxChunkBytes > kBufferBytes && !flush()) return false;
+    encode_chunk(pass, end == records.size(), records.subspan(begin, end - begin));
+    begin = end;
+  }
+  records_written_ += records.size();
+  return flush();
+}
+
+void TraceWriter::encode_chunk(uint64_t pass, bool last_of_pass, std::span<const Record> records) {
+  // Encodes straight into the buffer: the caller made room for a worst-case chunk.
+  uint8_t* block = buffer_.get() + buffer_used_;
+  uint8_t* out = block + kBlockHeaderBytes;
+  out = put_varint(out, pass);
+  out = put_varint(out, records.size());
+  out = put_varint(out, records.front().seq);
+  ProducerCodecState& state = codec_[records.front().producer];
+  uint32_t expected_seq = records.front().seq;
+  for (const Record& r : records) out = encode_record(out, r, state, expected_seq);
+  size_t body_len = static_cast<size_t>(out - block) - kBlockHeaderBytes;
+  seal_block(block, kChunkBlock, last_of_pass ? kLastOfPassFlag : 0, records.front().producer, body_len);
+  buffer_used_ += kBlockHeaderBytes + body_len;
+}
+
+bool TraceWriter::finish(const TraceFooter& footer) {
+  if (!error_.empty()) return false;
+  std::vector<uint8_t> block(kBlockHeaderBytes);
+  append_le(block, static_cast<uint64_t>(footer.end_monotonic_ns), 8);
+  append_le(block, static_cast<uint64_t>(footer.end_realtime_ns), 8);
+  append_le(block, footer.passes, 8);
+  append_le(block, footer.producers.size(), 4);
+  for (const ProducerTotals& p : footer.producers) {
+    append_le(block, p.producer, 2);
+    append_le(block, p.emitted, 8);
+    append_le(block, p.written, 8);
+    append_le(block, p.dropped, 8);
+  }
+  seal_block(block.data(), kFooterBlock, footer.interrupted ? kInterruptedFlag : 0, 0,
+             block.size() - kBlockHeaderBytes);
+  if (!flush() || !write_all(block.data(), block.size())) return false;
+  if (::fsync(fd_) != 0) {
+    error_ = fmt::format("{}: fsync failed: {}", path_, std::strerror(errno));
+    return false;
+  }
+  return true;
+}
+
+bool TraceWriter::flush() {
+  size_t used = buffer_used_;
+  buffer_used_ = 0;
+  return write_all(buffer_.get(), used);
+}
+
+bool TraceWriter::write_all(const uint8_t* data, size_t size) {
+  size_t done = 0;
+  while (done < size) {
+    ssize_t n = ::write(fd_, data + done, size - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      error_ = fmt::format("{}: write failed: {}", path_, n < 0 ? std::strerror(errno) : "no progress");
+      return false;
+    }
+    done += static_cast<size_t>(n);
+  }
+  bytes_written_ += done;
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------- reader
+
+TraceReader::TraceReader(const std::string& path) : path_(path) {
+  file_ = std::fopen(path.c_str(), "rbe");
+  if (file_ == nullptr) fail_setup(fmt::format("cannot open trace file {}: {}", path, std::strerror(errno)));
+  try {
+    uint8_t prefix[kHeaderPrefixBytes];
+    size_t got = std::fread(prefix, 1, sizeof prefix, file_);
+    if (got < 8 || std::memcmp(prefix, kMagic, 8) != 0)
+      fail_input(fmt::format("{}: not an inference-endpoint trace (bad magic)", path));
+    if (got < sizeof prefix) fail_input(fmt::format("{}: trace header is cut short", path));
+    header_.version = static_cast<uint32_t>(load_le(prefix + 8, 4));
+    if (header_.version > kTraceFormatVersion)
+      fail_input(fmt::format("{}: trace format version {} is newer than this build ({})", path,
+                             header_.version, kTraceFormatVersion));
+    if (header_.version == 0) fail_input(fmt::format("{}: trace format version 0 is not valid", path));
+    uint32_t body_len = static_cast<uint32_t>(load_le(prefix + 12, 4));
+    if (body_len > kMaxHeaderBodyBytes)
+      fail_input(fmt::format("{}: trace header is corrupt (body of {} bytes)", path, body_len));
+    body_.resize(body_len);
+    if (std::fread(body_.data(), 1, body_len, file_) != body_len)
+      fail_input(fmt::format("{}: trace header is cut short", path));
+    uint32_t sum = fnv1a(fnv1a(kFnvBasis, prefix, 16), body_.data(), body_len);
+    if (sum != load_le(prefix + 16, 4))
+      fail_input(fmt::format("{}: trace header is corrupt (checksum)", path));
+    ByteCursor in(body_.data(), body_len);
+    uint64_t clock_id, one_in, mono, real, meta_len;
+    if (!in.fixed(clock_id, 4) || !in.fixed(one_in, 4) || !in.fixed(mono, 8) || !in.fixed(real, 8) ||
+        !in.fixed(meta_len, 4) || !in.bytes(header_.metadata_json, meta_len))
+      fail_input(fmt::format("{}: trace header is corrupt (fields overrun it)", path));
+    header_.clock_id = static_cast<uint32_t>(clock_id);
+    header_.sample_one_in = static_cast<uint32_t>(one_in);
+    header_.anchor_monotonic_ns = static_cast<int64_t>(mono);
+    header_.anchor_realtime_ns = static_cast<int64_t>(real);
+    offset_ = kHeaderPrefixBytes + body_len;
+  } catch (...) {
+    std::fclose(file_);
+    throw;
+  }
+}
+
+TraceReader::~TraceReader() {
+  if (file_ != nullptr) std::fclose(file_);
+}
+
+void TraceReader::stop_damaged(const std::string& what) {
+  std::string where = passes_read_ == 0 ? "before the first pass" : fmt::format("after pass {}", last_pass_);
+  warnings_.push_back(fmt::format("{}: truncated {} (run crashed?): {}", path_, where, what));
+  done_ = true;
+}
+
+TraceReader::BlockResult TraceReader::read_block() {
+  block_offset_ = offset_;
+  uint8_t head[kBlockHeaderBytes];
+  size_t got = std::fread(head, 1, sizeof head, file_);
+  offset_ += got;
+  if (got == 0) return BlockResult::end_of_file;
+  if (got < sizeof head) {
+    stop_damaged(fmt::format("the block at byte {} is cut short", block_offset_));
+    return BlockResult::damaged;
+  }
+  block_type_ = head[0];
+  block_flags_ = head[1];
+  block_producer_ = static_cast<uint16_t>(load_le(head + 2, 2));
+  uint32_t body_len = static_cast<uint32_t>(load_le(head + 4, 4));
+  if ((block_type_ != kChunkBlock && block_type_ != kFooterBlock) || body_len > kMaxBlockBodyBytes) {
+    stop_damaged(fmt::format("the block at byte {} is corrupt (type {}, {} bytes)", block_offset_,
+                             block_type_, body_len));
+    return BlockResult::damaged;
+  }
+  body_.resize(body_len);
+  got = std::fread(body_.data(), 1, body_len, file_);
+  offset_ += got;
+  if (got < body_len) {
+    stop_damaged(fmt::format("the block at byte {} is cut short", block_offset_));
+    return BlockResult::damaged;
+  }
+  uint32_t sum = fnv1a(fnv1a(kFnvBasis, head, 8), body_.data(), body_len);
+  if (sum != load_le(head + 8, 4)) {
+    stop_damaged(fmt::format("the block at byte {} is corrupt (checksum mismatch)", block_offset_));
+    return BlockResult::damaged;
+  }
+  return BlockResult::ok;
+}
+
+bool TraceReader::next_pass(std::vector<Record>& out) {
+  out.clear();
+  bool pass_open = false;
+  uint64_t pass = 0;
+  while (!done_) {
+    BlockResult result = read_block();
+    if (result == BlockResult::end_of_file) {
+      if (pass_open)
+        stop_damaged("the last pass is incomplete");
+      else
+        stop_damaged("the file has no footer");
+      break;
+    }
+    if (result == BlockResult::damaged) break;
+    if (block_type_ == kFooterBlock) {
+      if (pass_open)
+        warnings_.push_back(fmt::format("{}: pass {} is incomplete before the footer", path_, pass));
+      if (read_footer()) done_ = true;
+      break;
+    }
+    // A chunk: it must continue the open pass, or open a pass numbered after the last one.
+    ByteCursor in(body_.data(), body_.size());
+    uint64_t chunk_pass;
+    if (!in.varint(chunk_pass) || (pass_open && chunk_pass != pass) ||
+        (!pass_open && passes_read_ > 0 && chunk_pass <= last_pass_)) {
+      stop_damaged(fmt::format("the chunk at byte {} is out of pass order", block_offset_));
+      break;
+    }
+    pass = chunk_pass;
+    pass_open = true;
+    if (!decode_chunk(out)) break;
+    if (block_flags_ & kLastOfPassFlag) {
+      ++passes_read_;
+      last_pass_ = pass;
+      return true;
+    }
+  }
+  out.clear();
+  return false;
+}
+
+bool TraceReader::decode_chunk(std::vector<Record>& out) {
+  ByteCursor in(body_.data(), body_.size());
+  uint64_t pass, count, first_seq;
+  // Every record takes at least two bytes (tag, ts), which bounds `count` by the body before reserving.
+  bool ok = in.varint(pass) && in.varint(count) && in.varint(first_seq) && count >= 1 &&
+            count <= in.remaining() / 2 && first_seq <= UINT32_MAX && out.size() + count <= kMaxPassRecords;
+  if (ok) {
+    ProducerCodecState& state = codec_[block_producer_];
+    uint32_t expected_seq = static_cast<uint32_t>(first_seq);
+    size_t base = out.size();
+    out.resize(base + count);
+    for (size_t i = 0; ok && i < count; ++i)
+      ok = decode_record(in, block_producer_, state, expected_seq, out[base + i]);
+    ok = ok && in.at_end();
+  }
+  if (!ok) stop_damaged(fmt::format("the chunk at byte {} does not decode", block_offset_));
+  return ok;
+}
+
+bool TraceReader::read_footer() {
+  ByteCursor in(body_.data(), body_.size());
+  uint64_t end_mono, end_real, passes, count;
+  bool ok = in.fixed(end_mono, 8) && in.fixed(end_real, 8) && in.fixed(passes, 8) && in.fixed(count, 4) &&
+            in.remaining() == count * 26;
+  if (!ok) {
+    stop_damaged(fmt::format("the footer at byte {} does not decode", block_offset_));
+    return false;
+  }
+  footer_.end_monotonic_ns = static_cast<int64_t>(end_mono);
+  footer_.end_realtime_ns = static_cast<int64_t>(end_real);
+  footer_.passes = passes;
+  footer_.interrupted = (block_flags_ & kInterruptedFlag) != 0;
+  footer_.producers.resize(count);
+  for (ProducerTotals& p : footer_.producers) {
+    uint64_t producer = 0;  // the length check above guarantees these reads succeed
+    in.fixed(producer, 2);
+    p.producer = static_cast<uint16_t>(producer);
+    in.fixed(p.emitted, 8);
+    in.fixed(p.written, 8);
+    in.fixed(p.dropped, 8);
+  }
+  has_footer_ = true;
+  if (std::fgetc(file_) != EOF)
+    warnings_.push_back(fmt::format("{}: unexpected data after the footer at byte {}", path_, offset_));
+  return true;
+}
+
+}  // namespace ie::trace

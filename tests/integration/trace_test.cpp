@@ -1,0 +1,243 @@
+// `benchmark --trace-file` / `-vvv` against the real stub: every completed request has its full event set in
+// the file, loss accounting is exact, warmup is marked, sampling keeps whole requests, and the trace
+// subcommands read the file back.
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "harness.h"
+#include "trace/lifecycle.h"
+#include "trace/record.h"
+#include "trace/trace_file.h"
+
+namespace ie::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using trace::Event;
+
+const std::string kDemoDataset = source_path("data/demo_prompts.jsonl");
+
+std::vector<std::string> traced_run(const std::string& mode, const StubServer& stub, const TempDir& dir,
+                                    std::vector<std::string> extra) {
+  std::vector<std::string> args{
+      "benchmark", mode,         "--endpoints",  stub.url(),          "--model",      "test-model",
+      "--dataset", kDemoDataset, "--report-dir", dir.path().string(), "--no-progress"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return args;
+}
+
+// Every record of a trace file, by request id: the set of lifecycle events seen.
+struct TraceContents {
+  std::map<uint64_t, uint32_t> events_by_request;  // bit per event id
+  std::map<uint64_t, uint64_t> outcome_by_request;
+  std::set<uint16_t> producers;
+  uint64_t perf_start = 0;
+  uint64_t perf_end = 0;
+  uint64_t loop_records = 0;
+  uint32_t sample_one_in = 0;
+  bool has_footer = false;
+  uint64_t footer_dropped = 0;
+};
+
+TraceContents read_trace(const fs::path& path) {
+  TraceContents contents;
+  trace::TraceReader reader(path.string());
+  contents.sample_one_in = reader.header().sample_one_in;
+  std::vector<trace::Record> pass;
+  while (reader.next_pass(pass)) {
+    for (const trace::Record& r : pass) {
+      contents.producers.insert(r.producer);
+      auto event = static_cast<Event>(r.event);
+      switch (event) {
+        case Event::perf_start:
+          ++contents.perf_start;
+          break;
+        case Event::perf_end:
+          ++contents.perf_end;
+          break;
+        case Event::loop_lag:
+        case Event::loop_busy:
+        case Event::loop_dispatch:
+          ++contents.loop_records;
+          break;
+        case Event::trace_drops:
+          break;
+        default:
+          contents.events_by_request[r.id] |= trace::event_bit(event);
+          if (event == Event::complete) contents.outcome_by_request[r.id] = r.payload;
+      }
+    }
+  }
+  EXPECT_TRUE(reader.warnings().empty()) << reader.warnings().front();
+  if (const trace::TraceFooter* footer = reader.footer()) {
+    contents.has_footer = true;
+    for (const auto& producer : footer->producers) contents.footer_dropped += producer.dropped;
+  }
+  return contents;
+}
+
+void expect_every_request_fully_traced(const TraceContents& trace, uint64_t requests, uint32_t expected) {
+  EXPECT_TRUE(trace.has_footer);
+  EXPECT_EQ(trace.footer_dropped, 0u);
+  EXPECT_EQ(trace.perf_start, 1u);
+  EXPECT_EQ(trace.perf_end, 1u);
+  ASSERT_EQ(trace.events_by_request.size(), requests);
+  for (uint64_t id = 0; id < requests; ++id) {
+    auto it = trace.events_by_request.find(id);
+    ASSERT_NE(it, trace.events_by_request.end()) << "request " << id << " left no event";
+    EXPECT_EQ(it->second & expected, expected)
+        << "request " << id << " misses events: have 0x" << std::hex << it->second << ", want 0x" << expected;
+    EXPECT_EQ(trace.outcome_by_request.at(id), 0u) << "request " << id << " did not succeed";
+  }
+  EXPECT_TRUE(trace.producers.count(trace::kCollectorProducer));
+  EXPECT_TRUE(trace.producers.count(trace::kEngineProducer));
+  EXPECT_TRUE(trace.producers.count(0)) << "worker 0 emitted nothing";
+}
+
+TEST(Trace, StreamingRunRecordsTheFullLifecycleOfEveryRequest) {
+  StubServer stub({"--output-chars", "40", "--chars-per-event", "10"});
+  TempDir dir;
+  fs::path file = dir.path() / "run.ietrace";
+  CommandResult run =
+      run_binary(traced_run("online", stub, dir,
+                            {"--load-pattern", "concurrency", "--concurrency", "16", "--num-samples", "400",
+                             "--workers", "2", "--trace-file", file.string()}));
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  ASSERT_TRUE(fs::exists(file)) << run.err;
+  EXPECT_FALSE(fs::exists(file.string() + ".partial"));
+  TraceContents trace = read_trace(file);
+  EXPECT_EQ(trace.sample_one_in, 1u);
+  expect_every_request_fully_traced(trace, 400,
+                                    trace::kStreamingExpected | trace::event_bit(Event::recv_first));
+  EXPECT_TRUE(trace.producers.count(1)) << "worker 1 emitted nothing";
+  EXPECT_GT(trace.loop_records, 0u) << "workers recorded no loop health";
+}
+
+TEST(Trace, VeryVerboseOfflineRunWritesTheTraceIntoTheReportDir) {
+  StubServer stub({"--output-chars", "40"});
+  TempDir dir;
+  CommandResult run = run_binary(traced_run("offline", stub, dir, {"--num-samples", "300", "-vvv"}));
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  fs::path file = dir.path() / "trace.ietrace";
+  ASSERT_TRUE(fs::exists(file)) << run.err;
+  TraceContents trace = read_trace(file);
+  expect_every_request_fully_traced(trace, 300, trace::kOfflineExpected);
+  for (const auto& [id, events] : trace.events_by_request) {
+    EXPECT_EQ(events & trace::event_bit(Event::response_done), 0u) << "offline responses are not streams";
+  }
+}
+
+TEST(Trace, WarmupRequestsAreTracedWithTheWarmupBit) {
+  StubServer stub({"--output-chars", "20"});
+  TempDir dir;
+  fs::path file = dir.path() / "run.ietrace";
+  CommandResult run = run_binary(traced_run(
+      "offline", stub, dir,
+      {"--num-samples", "50", "--warmup", "--warmup-requests", "20", "--trace-file", file.string()}));
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  TraceContents trace = read_trace(file);
+  uint64_t warmup = 0;
+  uint64_t perf = 0;
+  for (const auto& [id, events] : trace.events_by_request) {
+    if (id & trace::kWarmupIdBit) {
+      ++warmup;
+    } else {
+      ++perf;
+    }
+    EXPECT_TRUE(events & trace::event_bit(Event::complete)) << "request " << id;
+  }
+  EXPECT_EQ(warmup, 20u);
+  EXPECT_EQ(perf, 50u);
+}
+
+TEST(Trace, SamplingKeepsWholeRequestsAndRecordsTheRate) {
+  StubServer stub({"--output-chars", "20", "--chars-per-event", "10"});
+  TempDir dir;
+  fs::path file = dir.path() / "run.ietrace";
+  CommandResult run =
+      run_binary(traced_run("online", stub, dir,
+                            {"--load-pattern", "concurrency", "--concurrency", "8", "--num-samples", "1000",
+                             "--trace-sample", "10", "--trace-file", file.string()}));
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  TraceContents trace = read_trace(file);
+  EXPECT_EQ(trace.sample_one_in, 10u);
+  uint64_t expected_sampled = 0;
+  for (uint64_t id = 0; id < 1000; ++id) expected_sampled += trace::sampled(id, 10) ? 1 : 0;
+  ASSERT_EQ(trace.events_by_request.size(), expected_sampled);
+  EXPECT_GT(expected_sampled, 50u);
+  EXPECT_LT(expected_sampled, 200u);
+  for (const auto& [id, events] : trace.events_by_request) {
+    EXPECT_TRUE(trace::sampled(id, 10)) << "request " << id << " was not sampled but left events";
+    EXPECT_EQ(events & trace::kStreamingExpected, trace::kStreamingExpected) << "request " << id;
+  }
+}
+
+TEST(Trace, StatsAndChromeExportReadTheRecordedRunBack) {
+  StubServer stub({"--output-chars", "30", "--chars-per-event", "10"});
+  TempDir dir;
+  fs::path file = dir.path() / "run.ietrace";
+  CommandResult run = run_binary(traced_run("online", stub, dir,
+                                            {"--load-pattern", "concurrency", "--concurrency", "4",
+                                             "--num-samples", "120", "--trace-file", file.string()}));
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+
+  CommandResult stats = run_binary({"trace", "stats", file.string(), "--json"});
+  ASSERT_EQ(stats.exit_code, 0) << stats.err;
+  nlohmann::json numbers = nlohmann::json::parse(stats.out);
+  EXPECT_EQ(numbers["coverage"]["seen"], 120) << stats.out;
+  EXPECT_EQ(numbers["coverage"]["complete"], 120) << stats.out;
+  const nlohmann::json& verdict = numbers["verdict"];
+  ASSERT_TRUE(verdict["valid"].get<bool>()) << stats.out;
+  EXPECT_NEAR(verdict["client_pct"].get<double>() + verdict["server_pct"].get<double>() +
+                  verdict["backpressure_pct"].get<double>(),
+              100.0, 1e-6)
+      << stats.out;
+
+  CommandResult table = run_binary({"trace", "stats", file.string()});
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_NE(table.out.find("first to last chunk"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("verdict: client"), std::string::npos) << table.out;
+
+  fs::path exported = dir.path() / "run.json";
+  CommandResult exporting =
+      run_binary({"trace", "export", file.string(), "--format", "chrome", "-o", exported.string()});
+  ASSERT_EQ(exporting.exit_code, 0) << exporting.err;
+  nlohmann::json chrome = read_json(exported);
+  std::set<std::string> request_tracks;
+  for (const auto& event : chrome["traceEvents"]) {
+    if (event.value("cat", "") == "request" && event.value("ph", "") == "b" &&
+        event.value("name", "").rfind("request ", 0) == 0)
+      request_tracks.insert(event["id"].get<std::string>());
+  }
+  EXPECT_EQ(request_tracks.size(), 120u);
+}
+
+TEST(Trace, CommandsRefuseAFileThatIsNotATrace) {
+  TempDir dir;
+  fs::path bogus = dir.path() / "not-a-trace.ietrace";
+  write_text(bogus, "{\"this is\": \"json\"}\n");
+  CommandResult stats = run_binary({"trace", "stats", bogus.string()});
+  EXPECT_EQ(stats.exit_code, 2);
+  EXPECT_NE(stats.err.find(bogus.string()), std::string::npos) << stats.err;
+  CommandResult exporting = run_binary({"trace", "export", bogus.string(), "--format", "perfetto-proto"});
+  EXPECT_EQ(exporting.exit_code, 2);
+  EXPECT_NE(exporting.err.find("perfetto-proto"), std::string::npos) << exporting.err;
+}
+
+TEST(Trace, UnwritableTraceFileFailsSetupBeforeAnyRequest) {
+  StubServer stub(std::vector<std::string>{});
+  TempDir dir;
+  CommandResult run = run_binary(traced_run(
+      "offline", stub, dir, {"--num-samples", "10", "--trace-file", "/nonexistent-dir/x/run.ietrace"}));
+  EXPECT_EQ(run.exit_code, 3) << run.err;
+  EXPECT_NE(run.err.find("/nonexistent-dir/x/run.ietrace"), std::string::npos) << run.err;
+}
+
+}  // namespace
+}  // namespace ie::testing
