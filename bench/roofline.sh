@@ -130,9 +130,11 @@ for name in wrk_stub ours_stub ours_stub_traced wrk_stub_sse ours_stub_sse ours_
     "$(cut -d' ' -f2 "$work/$name.runs" | median)" "$(cut -d' ' -f3 "$work/$name.runs" | median)"
 done
 if ((trace)); then
+  # Each traced run ran right after its untraced twin: the median of the per-rep ratios cancels most drift.
   for name in ours_stub ours_stub_sse; do
-    off=$(cut -d' ' -f1 "$work/$name.runs" | median)
-    on=$(cut -d' ' -f1 "$work/${name}_traced.runs" | median)
-    awk -v n="$name" -v a="$off" -v b="$on" 'BEGIN { printf "%-34s traced/untraced req/s = %.3f\n", n, b / a }'
+    ratios=$(paste -d' ' "$work/$name.runs" "$work/${name}_traced.runs" | awk '{ printf "%.4f\n", $4 / $1 }')
+    cpu=$(paste -d' ' "$work/$name.runs" "$work/${name}_traced.runs" | awk '{ printf "%.4f\n", $5 / $2 }')
+    printf '%-34s traced/untraced: req/s %s (median of per-rep ratios: %s), CPU per request %s\n' "$name" \
+      "$(echo "$ratios" | median)" "$(echo $ratios)" "$(echo "$cpu" | median)"
   done
 fi

@@ -3,6 +3,9 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <unistd.h>
+#ifdef __SSE4_2__
+#include <nmmintrin.h>
+#endif
 
 #include <cerrno>
 #include <cstring>
@@ -39,14 +42,26 @@ constexpr uint32_t kMaxHeaderBodyBytes = 64u << 20;
 constexpr uint32_t kMaxBlockBodyBytes = 16u << 20;
 constexpr size_t kMaxPassRecords = size_t{1} << 25;
 
-uint32_t fnv1a(uint32_t hash, const uint8_t* bytes, size_t n) {
-  for (size_t i = 0; i < n; ++i) {
-    hash ^= bytes[i];
-    hash *= 0x01000193u;
+// CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), continued from `crc` (start with 0). SSE4.2 has
+// an instruction for it (8 bytes a cycle); the recorder checksums every chunk, so it must not cost more than
+// encoding it. Without SSE4.2 (a portable build) a bitwise loop gives the same values.
+uint32_t crc32c(uint32_t crc, const uint8_t* bytes, size_t n) {
+  crc = ~crc;
+#ifdef __SSE4_2__
+  for (; n >= 8; n -= 8, bytes += 8) {
+    uint64_t word;
+    std::memcpy(&word, bytes, 8);
+    crc = static_cast<uint32_t>(_mm_crc32_u64(crc, word));
   }
-  return hash;
+  for (; n > 0; --n, ++bytes) crc = _mm_crc32_u8(crc, *bytes);
+#else
+  for (; n > 0; --n, ++bytes) {
+    crc ^= *bytes;
+    for (int bit = 0; bit < 8; ++bit) crc = (crc >> 1) ^ (0x82F63B78u & (0u - (crc & 1u)));
+  }
+#endif
+  return ~crc;
 }
-constexpr uint32_t kFnvBasis = 0x811C9DC5u;
 
 // Little-endian stores and loads, byte by byte so the host's byte order never matters.
 void store_le(uint8_t* at, uint64_t value, size_t bytes) {
@@ -196,8 +211,8 @@ void seal_block(uint8_t* at, uint8_t type, uint8_t flags, uint16_t producer, siz
   at[1] = flags;
   store_le(at + 2, producer, 2);
   store_le(at + 4, body_len, 4);
-  uint32_t sum = fnv1a(kFnvBasis, at, 8);
-  sum = fnv1a(sum, at + kBlockHeaderBytes, body_len);
+  uint32_t sum = crc32c(0, at, 8);
+  sum = crc32c(sum, at + kBlockHeaderBytes, body_len);
   store_le(at + 8, sum, 4);
 }
 
@@ -243,7 +258,7 @@ TraceWriter::TraceWriter(const std::string& path, const TraceHeader& header) : p
   std::vector<uint8_t> head(kMagic, kMagic + 8);
   append_le(head, kTraceFormatVersion, 4);
   append_le(head, body.size(), 4);
-  append_le(head, fnv1a(fnv1a(kFnvBasis, head.data(), 16), body.data(), body.size()), 4);
+  append_le(head, crc32c(crc32c(0, head.data(), 16), body.data(), body.size()), 4);
   head.insert(head.end(), body.begin(), body.end());
   if (!write_all(head.data(), head.size())) {
     ::close(fd_);
@@ -353,7 +368,7 @@ TraceReader::TraceReader(const std::string& path) : path_(path) {
     body_.resize(body_len);
     if (std::fread(body_.data(), 1, body_len, file_) != body_len)
       fail_input(fmt::format("{}: trace header is cut short", path));
-    uint32_t sum = fnv1a(fnv1a(kFnvBasis, prefix, 16), body_.data(), body_len);
+    uint32_t sum = crc32c(crc32c(0, prefix, 16), body_.data(), body_len);
     if (sum != load_le(prefix + 16, 4))
       fail_input(fmt::format("{}: trace header is corrupt (checksum)", path));
     ByteCursor in(body_.data(), body_len);
@@ -408,7 +423,7 @@ TraceReader::BlockResult TraceReader::read_block() {
     stop_damaged(fmt::format("the block at byte {} is cut short", block_offset_));
     return BlockResult::damaged;
   }
-  uint32_t sum = fnv1a(fnv1a(kFnvBasis, head, 8), body_.data(), body_len);
+  uint32_t sum = crc32c(crc32c(0, head, 8), body_.data(), body_len);
   if (sum != load_le(head + 8, 4)) {
     stop_damaged(fmt::format("the block at byte {} is corrupt (checksum mismatch)", block_offset_));
     return BlockResult::damaged;

@@ -8,7 +8,8 @@
 // Conventions. Every fixed-width integer is little-endian. "varint" is unsigned LEB128: 7 bits per byte,
 // least significant group first, high bit set on every byte but the last; at most 10 bytes. "zigzag(v)" maps
 // a signed 64-bit v to unsigned as (v << 1) ^ (v >> 63), so small magnitudes of either sign stay short.
-// "FNV-1a" is the 32-bit FNV-1a hash (offset basis 0x811C9DC5, prime 0x01000193) over the bytes named.
+// "CRC-32C" is the Castagnoli CRC (reflected polynomial 0x82F63B78, initial and final XOR 0xFFFFFFFF, as
+// in iSCSI / SSE4.2's crc32 instruction) over the bytes named.
 //
 // A file is a header followed by blocks. A finished file ends with exactly one footer block; a file without
 // one was cut short (the run crashed or was killed before the recorder could finish).
@@ -18,7 +19,7 @@
 //   0      8    magic: 0x89 'I' 'E' 'T' 'R' 'A' 'C' 'E'
 //   8      4    u32 version (1). A reader rejects versions newer than its own.
 //   12     4    u32 body_len: bytes of header body after the checksum
-//   16     4    u32 checksum: FNV-1a of bytes 0..15 followed by the body
+//   16     4    u32 checksum: CRC-32C of bytes 0..15 followed by the body
 //   20     body:
 //            u32 clock_id: the Linux clockid_t every ts_ns in the file is read from (1 = CLOCK_MONOTONIC)
 //            u32 sample_one_in: 1 in N requests was traced (1 = all); see sampled() in record.h
@@ -32,7 +33,7 @@
 //   1      1    flags: chunk: bit 0 = last chunk of its pass; footer: bit 0 = the run was interrupted
 //   2      2    u16 producer (chunk: whose records these are; footer: 0)
 //   4      4    u32 body_len
-//   8      4    u32 checksum: FNV-1a of bytes 0..7 of this block header followed by the body
+//   8      4    u32 checksum: CRC-32C of bytes 0..7 of this block header followed by the body
 //
 // Chunk body: records of one producer from one pass, in that producer's emit order
 //   varint pass: the recorder's pass number; increasing through the file (gaps are passes with no records)
