@@ -13,38 +13,46 @@ namespace {
 using SC = StageClass;
 using SR = StageRow;
 
+// Rows both layouts share; the two layouts differ only in how the response is cut.
+constexpr StageSpec kScheduleLag{SR::schedule_lag, Event::issued,  Event::worker_received,
+                                 SC::backpressure, "schedule_lag", "schedule lag"};
+constexpr StageSpec kEncode{SR::encode, Event::worker_received, Event::encoded, SC::client, "encode",
+                            "encode"};
+constexpr StageSpec kConnectionWait{SR::connection_wait, Event::encoded,    Event::conn_acquired,
+                                    SC::backpressure,    "connection_wait", "connection wait"};
+constexpr StageSpec kWrite{SR::write, Event::conn_acquired, Event::written, SC::client, "write", "write"};
+constexpr StageSpec kServerHeaders{SR::server_headers, Event::written,      Event::response_headers,
+                                   SC::server,         "server_to_headers", "server to headers"};
+constexpr StageSpec kPickup{SR::pickup, Event::queued,      Event::main_received,
+                            SC::client, "collector_pickup", "collector pickup"};
+constexpr StageSpec kFold{SR::fold, Event::main_received, Event::complete, SC::client, "fold", "fold"};
+
 constexpr StageSpec kStreamingStages[] = {
-    {SR::schedule_lag, Event::issued, Event::worker_received, SC::backpressure, "schedule_lag",
-     "schedule lag"},
-    {SR::encode, Event::worker_received, Event::encoded, SC::client, "encode", "encode"},
-    {SR::connection_wait, Event::encoded, Event::conn_acquired, SC::backpressure, "connection_wait",
-     "connection wait"},
-    {SR::write, Event::conn_acquired, Event::written, SC::client, "write", "write"},
-    {SR::server_headers, Event::written, Event::response_headers, SC::server, "server_to_headers",
-     "server to headers"},
+    kScheduleLag,
+    kEncode,
+    kConnectionWait,
+    kWrite,
+    kServerHeaders,
     {SR::response_start, Event::response_headers, Event::response_bytes, SC::server, "headers_to_first_chunk",
      "headers to first chunk"},
     {SR::stream, Event::response_bytes, Event::response_done, SC::server, "first_to_last_chunk",
      "first to last chunk"},
     {SR::hand_off, Event::response_done, Event::queued, SC::client, "hand_off", "hand-off"},
-    {SR::pickup, Event::queued, Event::main_received, SC::client, "collector_pickup", "collector pickup"},
-    {SR::fold, Event::main_received, Event::complete, SC::client, "fold", "fold"},
+    kPickup,
+    kFold,
 };
 
 constexpr StageSpec kOfflineStages[] = {
-    {SR::schedule_lag, Event::issued, Event::worker_received, SC::backpressure, "schedule_lag",
-     "schedule lag"},
-    {SR::encode, Event::worker_received, Event::encoded, SC::client, "encode", "encode"},
-    {SR::connection_wait, Event::encoded, Event::conn_acquired, SC::backpressure, "connection_wait",
-     "connection wait"},
-    {SR::write, Event::conn_acquired, Event::written, SC::client, "write", "write"},
-    {SR::server_headers, Event::written, Event::response_headers, SC::server, "server_to_headers",
-     "server to headers"},
+    kScheduleLag,
+    kEncode,
+    kConnectionWait,
+    kWrite,
+    kServerHeaders,
     {SR::response_start, Event::response_headers, Event::response_bytes, SC::server, "headers_to_response",
      "headers to response"},
     {SR::hand_off, Event::response_bytes, Event::queued, SC::client, "hand_off", "hand-off"},
-    {SR::pickup, Event::queued, Event::main_received, SC::client, "collector_pickup", "collector pickup"},
-    {SR::fold, Event::main_received, Event::complete, SC::client, "fold", "fold"},
+    kPickup,
+    kFold,
 };
 
 size_t index(StageRow row) {

@@ -20,15 +20,6 @@ namespace fs = std::filesystem;
 
 const std::string kDemoDataset = source_path("data/demo_prompts.jsonl");
 
-std::vector<std::string> benchmark_args(const std::string& mode, const StubServer& stub, const TempDir& dir,
-                                        std::vector<std::string> extra) {
-  std::vector<std::string> args{
-      "benchmark", mode,         "--endpoints",  stub.url(),          "--model",      "test-model",
-      "--dataset", kDemoDataset, "--report-dir", dir.path().string(), "--no-progress"};
-  args.insert(args.end(), extra.begin(), extra.end());
-  return args;
-}
-
 void expect_counts_add_up(const nlohmann::json& summary) {
   EXPECT_EQ(summary["n_samples_issued"].get<uint64_t>(),
             summary["n_samples_completed"].get<uint64_t>() + summary["n_samples_failed"].get<uint64_t>());

@@ -233,4 +233,16 @@ std::string source_path(const std::string& relative) {
   return std::string(IE_SOURCE_DIR) + "/" + relative;
 }
 
+std::vector<std::string> benchmark_args(const std::string& mode, const StubServer& stub, const TempDir& dir,
+                                        std::vector<std::string> extra) {
+  std::vector<std::string> args{"benchmark",    mode,
+                                "--endpoints",  stub.url(),
+                                "--model",      "test-model",
+                                "--dataset",    source_path("data/demo_prompts.jsonl"),
+                                "--report-dir", dir.path().string(),
+                                "--no-progress"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return args;
+}
+
 }  // namespace ie::testing

@@ -93,4 +93,8 @@ void write_text(const std::filesystem::path& path, const std::string& text);
 
 std::string source_path(const std::string& relative);  // a file of the repository
 
+// `benchmark MODE` against the stub with the demo dataset, reports in dir, no progress line, plus `extra`.
+std::vector<std::string> benchmark_args(const std::string& mode, const StubServer& stub, const TempDir& dir,
+                                        std::vector<std::string> extra);
+
 }  // namespace ie::testing

@@ -21,17 +21,6 @@ namespace {
 namespace fs = std::filesystem;
 using trace::Event;
 
-const std::string kDemoDataset = source_path("data/demo_prompts.jsonl");
-
-std::vector<std::string> traced_run(const std::string& mode, const StubServer& stub, const TempDir& dir,
-                                    std::vector<std::string> extra) {
-  std::vector<std::string> args{
-      "benchmark", mode,         "--endpoints",  stub.url(),          "--model",      "test-model",
-      "--dataset", kDemoDataset, "--report-dir", dir.path().string(), "--no-progress"};
-  args.insert(args.end(), extra.begin(), extra.end());
-  return args;
-}
-
 // Every record of a trace file, by request id: the set of lifecycle events seen.
 struct TraceContents {
   std::map<uint64_t, uint32_t> events_by_request;  // bit per event id
@@ -105,9 +94,9 @@ TEST(Trace, StreamingRunRecordsTheFullLifecycleOfEveryRequest) {
   TempDir dir;
   fs::path file = dir.path() / "run.ietrace";
   CommandResult run =
-      run_binary(traced_run("online", stub, dir,
-                            {"--load-pattern", "concurrency", "--concurrency", "16", "--num-samples", "400",
-                             "--workers", "2", "--trace-file", file.string()}));
+      run_binary(benchmark_args("online", stub, dir,
+                                {"--load-pattern", "concurrency", "--concurrency", "16", "--num-samples",
+                                 "400", "--workers", "2", "--trace-file", file.string()}));
   ASSERT_EQ(run.exit_code, 0) << run.err;
   ASSERT_TRUE(fs::exists(file)) << run.err;
   EXPECT_FALSE(fs::exists(file.string() + ".partial"));
@@ -122,7 +111,7 @@ TEST(Trace, StreamingRunRecordsTheFullLifecycleOfEveryRequest) {
 TEST(Trace, VeryVerboseOfflineRunWritesTheTraceIntoTheReportDir) {
   StubServer stub({"--output-chars", "40"});
   TempDir dir;
-  CommandResult run = run_binary(traced_run("offline", stub, dir, {"--num-samples", "300", "-vvv"}));
+  CommandResult run = run_binary(benchmark_args("offline", stub, dir, {"--num-samples", "300", "-vvv"}));
   ASSERT_EQ(run.exit_code, 0) << run.err;
   fs::path file = dir.path() / "trace.ietrace";
   ASSERT_TRUE(fs::exists(file)) << run.err;
@@ -137,7 +126,7 @@ TEST(Trace, WarmupRequestsAreTracedWithTheWarmupBit) {
   StubServer stub({"--output-chars", "20"});
   TempDir dir;
   fs::path file = dir.path() / "run.ietrace";
-  CommandResult run = run_binary(traced_run(
+  CommandResult run = run_binary(benchmark_args(
       "offline", stub, dir,
       {"--num-samples", "50", "--warmup", "--warmup-requests", "20", "--trace-file", file.string()}));
   ASSERT_EQ(run.exit_code, 0) << run.err;
@@ -161,9 +150,9 @@ TEST(Trace, SamplingKeepsWholeRequestsAndRecordsTheRate) {
   TempDir dir;
   fs::path file = dir.path() / "run.ietrace";
   CommandResult run =
-      run_binary(traced_run("online", stub, dir,
-                            {"--load-pattern", "concurrency", "--concurrency", "8", "--num-samples", "1000",
-                             "--trace-sample", "10", "--trace-file", file.string()}));
+      run_binary(benchmark_args("online", stub, dir,
+                                {"--load-pattern", "concurrency", "--concurrency", "8", "--num-samples",
+                                 "1000", "--trace-sample", "10", "--trace-file", file.string()}));
   ASSERT_EQ(run.exit_code, 0) << run.err;
   TraceContents trace = read_trace(file);
   EXPECT_EQ(trace.sample_one_in, 10u);
@@ -182,9 +171,9 @@ TEST(Trace, StatsAndChromeExportReadTheRecordedRunBack) {
   StubServer stub({"--output-chars", "30", "--chars-per-event", "10"});
   TempDir dir;
   fs::path file = dir.path() / "run.ietrace";
-  CommandResult run = run_binary(traced_run("online", stub, dir,
-                                            {"--load-pattern", "concurrency", "--concurrency", "4",
-                                             "--num-samples", "120", "--trace-file", file.string()}));
+  CommandResult run = run_binary(benchmark_args("online", stub, dir,
+                                                {"--load-pattern", "concurrency", "--concurrency", "4",
+                                                 "--num-samples", "120", "--trace-file", file.string()}));
   ASSERT_EQ(run.exit_code, 0) << run.err;
 
   CommandResult stats = run_binary({"trace", "stats", file.string(), "--json"});
@@ -233,7 +222,7 @@ TEST(Trace, CommandsRefuseAFileThatIsNotATrace) {
 TEST(Trace, UnwritableTraceFileFailsSetupBeforeAnyRequest) {
   StubServer stub(std::vector<std::string>{});
   TempDir dir;
-  CommandResult run = run_binary(traced_run(
+  CommandResult run = run_binary(benchmark_args(
       "offline", stub, dir, {"--num-samples", "10", "--trace-file", "/nonexistent-dir/x/run.ietrace"}));
   EXPECT_EQ(run.exit_code, 3) << run.err;
   EXPECT_NE(run.err.find("/nonexistent-dir/x/run.ietrace"), std::string::npos) << run.err;

@@ -13,6 +13,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "record_builder.h"
+
 namespace ie::trace {
 namespace {
 
@@ -21,20 +23,8 @@ using nlohmann::json;
 constexpr int64_t kT0 = 1'000'000'000'000;
 constexpr uint16_t kWorker = 3;
 
-class Records {
+class Records : public testing::RecordBuilder {
  public:
-  Record make(Event event, uint16_t producer, int64_t ts_ns, uint64_t id = 0, uint64_t payload = 0) {
-    Record r;
-    r.ts_ns = ts_ns;
-    r.id = id;
-    r.payload = payload;
-    r.event = static_cast<uint16_t>(event);
-    r.producer = producer;
-    r.seq = next_seq_[producer]++;
-    return r;
-  }
-  void skip(uint16_t producer, uint32_t lost) { next_seq_[producer] += lost; }
-
   // The known streaming request of stage_table_test (E2E 1,165,000 ns), in pass order.
   std::vector<Record> streaming_request(uint64_t id, int64_t t) {
     return {make(Event::main_received, kCollectorProducer, t + 1'164'000, id),
@@ -51,9 +41,6 @@ class Records {
             make(Event::sse_parse, kWorker, t + 1'154'000, id, 20'000),
             make(Event::queued, kWorker, t + 1'154'000, id)};
   }
-
- private:
-  std::map<uint16_t, uint32_t> next_seq_;
 };
 
 std::string export_passes(const std::vector<std::vector<Record>>& passes, ChromeExportInfo info = {}) {

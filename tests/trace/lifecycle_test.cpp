@@ -5,27 +5,17 @@
 #include <map>
 #include <vector>
 
+#include "record_builder.h"
+
 namespace ie::trace {
 namespace {
 
 constexpr int64_t kT0 = 1'000'000'000'000;  // monotonic ns: never 0, far from the epoch
 constexpr uint16_t kWorker = 3;
 
-// Builds records the way producers stamp them: seq counts per producer from 0.
-class Records {
+// Whole requests as their producers emit them.
+class Records : public testing::RecordBuilder {
  public:
-  Record make(Event event, uint16_t producer, int64_t ts_ns, uint64_t id = 0, uint64_t payload = 0) {
-    Record r;
-    r.ts_ns = ts_ns;
-    r.id = id;
-    r.payload = payload;
-    r.event = static_cast<uint16_t>(event);
-    r.producer = producer;
-    r.seq = next_seq_[producer]++;
-    return r;
-  }
-  void skip(uint16_t producer, uint32_t lost) { next_seq_[producer] += lost; }
-
   // One request in pass order: the collector's records first, then the worker's, all in one pass.
   std::vector<Record> request(uint64_t id, int64_t t, bool streaming, uint64_t outcome = 0) {
     std::vector<Record> out;
@@ -47,9 +37,6 @@ class Records {
     out.push_back(make(Event::queued, kWorker, done + 500, id));
     return out;
   }
-
- private:
-  std::map<uint16_t, uint32_t> next_seq_;
 };
 
 struct Collected final : LifecycleConsumer {

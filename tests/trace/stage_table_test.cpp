@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "record_builder.h"
+
 #include "metrics/hdr_histogram.h"
 
 namespace ie::trace {
@@ -336,17 +338,10 @@ TEST(Verdict, IsInvalidWithoutFoldedTimeInsteadOfDividingByZero) {
 
 // Records for the golden run: a streaming request, a failed one, worker 3 loop records, perf markers.
 std::vector<Record> golden_pass() {
-  std::map<uint16_t, uint32_t> seq;
+  testing::RecordBuilder records;
   std::vector<Record> out;
   auto add = [&](Event e, uint16_t producer, int64_t ts, uint64_t id = 0, uint64_t payload = 0) {
-    Record r;
-    r.ts_ns = ts;
-    r.id = id;
-    r.payload = payload;
-    r.event = static_cast<uint16_t>(e);
-    r.producer = producer;
-    r.seq = seq[producer]++;
-    out.push_back(r);
+    out.push_back(records.make(e, producer, ts, id, payload));
   };
   const int64_t t = kT0;
   add(Event::perf_start, kEngineProducer, t - 1'000);
