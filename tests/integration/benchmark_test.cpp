@@ -196,7 +196,8 @@ TEST(Benchmark, ApiKeyNeverReachesOutputOrReportFiles) {
   TempDir dir;
   const std::string key = "sk-test-very-secret-4242";
   CommandResult run =
-      run_binary(benchmark_args("offline", stub, dir, {"--num-samples", "20", "--api-key", key, "-vv"}));
+      run_binary(benchmark_args("offline", stub, dir, {"--num-samples", "20", "--api-key", key, "-vvv"}));
+  ASSERT_TRUE(fs::exists(dir.path() / "trace.ietrace")) << "-vvv writes a trace: it is scanned below too";
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_EQ(run.out.find(key), std::string::npos);
   EXPECT_EQ(run.err.find(key), std::string::npos);

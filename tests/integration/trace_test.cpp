@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <signal.h>
+
 #include <filesystem>
 #include <map>
 #include <set>
@@ -217,6 +219,30 @@ TEST(Trace, CommandsRefuseAFileThatIsNotATrace) {
   CommandResult exporting = run_binary({"trace", "export", bogus.string(), "--format", "perfetto-proto"});
   EXPECT_EQ(exporting.exit_code, 2);
   EXPECT_NE(exporting.err.find("perfetto-proto"), std::string::npos) << exporting.err;
+}
+
+TEST(Trace, InterruptedRunStillLeavesAFinishedTraceMarkedInterrupted) {
+  // Each request takes 60 s, so the run is certainly in flight when the signal lands.
+  StubServer stub({"--mode", "variable", "--ttft-ms", "60000", "--ttft-spread", "0"});
+  TempDir dir;
+  fs::path file = dir.path() / "run.ietrace";
+  BackgroundRun run(benchmark_args("online", stub, dir,
+                                   {"--load-pattern", "concurrency", "--concurrency", "3", "--num-samples",
+                                    "100", "--trace-file", file.string()}));
+  ASSERT_TRUE(run.wait_for_stderr("reachable"));
+  run.send_signal(SIGINT);
+  ASSERT_TRUE(run.wait_for_stderr("stopping"));
+  run.send_signal(SIGINT);
+  CommandResult result = run.finish();
+  EXPECT_EQ(result.exit_code, 130) << result.err;
+  ASSERT_TRUE(fs::exists(file)) << result.err;
+  EXPECT_FALSE(fs::exists(file.string() + ".partial"));
+  trace::TraceReader reader(file.string());
+  std::vector<trace::Record> pass;
+  while (reader.next_pass(pass)) {
+  }
+  ASSERT_NE(reader.footer(), nullptr);
+  EXPECT_TRUE(reader.footer()->interrupted);
 }
 
 TEST(Trace, UnwritableTraceFileFailsSetupBeforeAnyRequest) {
