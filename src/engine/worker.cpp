@@ -64,6 +64,13 @@ struct Connection {
   std::string body;  // non-streaming body, or an error body excerpt
 };
 
+// Inline: with tracing off, every call site costs one predictable branch on c.traced.
+inline void Worker::trace_request(const Connection& c, trace::Event event, int64_t ts_ns,
+                                  uint64_t payload) const {
+  if (c.traced) [[unlikely]]
+    trace_.emit(event, c.trace_id, ts_ns, payload);
+}
+
 void Connection::on_headers(int status, bool is_event_stream) {
   worker->trace_request(*this, trace::Event::response_headers, worker->read_ns_);
   record.http_status = static_cast<uint16_t>(status);
@@ -529,11 +536,6 @@ void Worker::emit(const metrics::RequestRecord& record) {
   while (!records_.try_push(record)) [[unlikely]] {
       std::this_thread::yield();
     }
-}
-
-void Worker::trace_request(const Connection& c, trace::Event event, int64_t ts_ns, uint64_t payload) const {
-  if (c.traced) [[unlikely]]
-    trace_.emit(event, c.trace_id, ts_ns, payload);
 }
 
 void Worker::note_error(Outcome outcome, uint16_t http_status, std::string_view message) {
