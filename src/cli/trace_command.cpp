@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <unistd.h>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -17,6 +18,8 @@
 
 #include "cli/command.h"
 #include "common/error.h"
+#include "dashboard/model.h"
+#include "dashboard/render.h"
 #include "trace/chrome_export.h"
 #include "trace/lifecycle.h"
 #include "trace/stage_table.h"
@@ -32,6 +35,7 @@ struct TraceOptions {
   bool json = false;
   std::string format = "chrome";
   std::string output;
+  bool no_color = false;
 };
 
 std::string wall_time(int64_t realtime_ns) {
@@ -85,6 +89,23 @@ int trace_stats(const TraceOptions& options) {
   return 0;
 }
 
+// Replays the file through the dashboard's fold as fast as it reads and prints the final frame.
+int trace_view(const TraceOptions& options) {
+  trace::TraceReader reader(options.file);
+  dashboard::DashboardFold fold;
+  std::vector<trace::Record> pass;
+  while (reader.next_pass(pass)) fold.feed_pass(pass);
+  fold.finish();
+  const trace::TraceHealth& health = fold.health();
+  int64_t end_ns = health.perf_end_ns.value_or(health.last_ts_ns);
+  dashboard::RenderOptions render;
+  render.color = !options.no_color && isatty(STDOUT_FILENO) == 1 && std::getenv("NO_COLOR") == nullptr;
+  fmt::print("{}", dashboard::render(fold.snapshot(end_ns), render));
+  for (const std::string& warning : reader.warnings()) fmt::print(stderr, "warning: {}\n", warning);
+  fmt::print("trace finished\n");
+  return 0;
+}
+
 std::string default_export_path(const std::string& file) {
   fs::path path(file);
   if (path.extension() == ".ietrace") path.replace_extension();
@@ -133,25 +154,38 @@ void add_trace_commands(CLI::App& root, Action& action) {
   static TraceOptions options;
   CLI::App* trace = root.add_subcommand("trace", "Read a lifecycle trace recorded with --trace-file or -vvv");
   trace->require_subcommand(1);
+  // Every trace subcommand takes the file as its positional and runs `run` on the parsed options.
+  auto add_file_command = [&](const char* name, const char* help, int (*run)(const TraceOptions&)) {
+    CLI::App* command = trace->add_subcommand(name, help);
+    command->add_option("file", options.file, "Trace file (.ietrace)")->required()->check(CLI::ExistingFile);
+    command->callback([&action, run] { action = [run] { return run(options); }; });
+    return command;
+  };
 
-  CLI::App* stats = trace->add_subcommand(
+  CLI::App* stats = add_file_command(
       "stats",
       "Per-stage latency table (N/avg/min/p50/p99/max/%E2E), client/server/backpressure verdict, "
-      "worker loop health and lost records");
-  stats->add_option("file", options.file, "Trace file (.ietrace)")->required()->check(CLI::ExistingFile);
+      "worker loop health and lost records",
+      trace_stats);
   stats->add_flag("--json", options.json, "Print the same numbers as JSON");
-  stats->callback([&action] { action = [] { return trace_stats(options); }; });
 
-  CLI::App* exporter = trace->add_subcommand(
+  CLI::App* view = add_file_command(
+      "view",
+      "Replay a trace through the -vvv dashboard and print its final frame (request lifecycle, "
+      "client/server/backpressure verdict and bar, backpressure causes, event-loop lag)",
+      trace_view);
+  view->add_flag("--no-color", options.no_color, "Plain text even on a terminal (also: NO_COLOR set)");
+
+  CLI::App* exporter = add_file_command(
       "export",
-      "Convert a trace for a viewer: chrome = Chrome trace-event JSON (Perfetto UI, chrome://tracing): "
-      "one track per request with a slice per stage, per-worker counters for loop lag, busy %, "
-      "in-flight and lost records");
-  exporter->add_option("file", options.file, "Trace file (.ietrace)")->required()->check(CLI::ExistingFile);
+      "Convert a trace for a viewer: chrome = Chrome trace-event JSON (Perfetto UI, chrome://tracing): one "
+      "track per request with a slice per stage, per-worker counters for loop lag, busy %, in-flight and "
+      "lost "
+      "records",
+      trace_export);
   exporter->add_option("--format", options.format, "Output format; default chrome")->type_name("chrome");
   exporter->add_option("-o,--output", options.output, "Output file; default <file>.chrome.json")
       ->type_name("PATH");
-  exporter->callback([&action] { action = [] { return trace_export(options); }; });
 }
 
 }  // namespace ie::cli

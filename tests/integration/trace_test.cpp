@@ -209,6 +209,25 @@ TEST(Trace, StatsAndChromeExportReadTheRecordedRunBack) {
   EXPECT_EQ(request_tracks.size(), 120u);
 }
 
+TEST(Trace, ViewReplaysTheRunIntoTheFinalDashboardFrame) {
+  StubServer stub({"--output-chars", "30", "--chars-per-event", "10"});
+  TempDir dir;
+  fs::path file = dir.path() / "run.ietrace";
+  CommandResult run = run_binary(benchmark_args("online", stub, dir,
+                                                {"--load-pattern", "concurrency", "--concurrency", "4",
+                                                 "--num-samples", "90", "--trace-file", file.string()}));
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  CommandResult view = run_binary({"trace", "view", file.string(), "--no-color"});
+  ASSERT_EQ(view.exit_code, 0) << view.err;
+  EXPECT_NE(view.out.find("REQUEST LIFECYCLE"), std::string::npos) << view.out;
+  EXPECT_NE(view.out.find("DONE"), std::string::npos) << view.out;
+  EXPECT_NE(view.out.find("1st chunk -> last chunk"), std::string::npos) << "streaming layout\n" << view.out;
+  EXPECT_NE(view.out.find("coverage  90 traced of 90 completed"), std::string::npos) << view.out;
+  EXPECT_NE(view.out.find("EVENT LOOP LAG"), std::string::npos) << view.out;
+  EXPECT_EQ(view.out.find("\x1b["), std::string::npos) << "--no-color prints no escape sequences";
+  EXPECT_NE(view.out.rfind("trace finished\n"), std::string::npos) << view.out;
+}
+
 TEST(Trace, CommandsRefuseAFileThatIsNotATrace) {
   TempDir dir;
   fs::path bogus = dir.path() / "not-a-trace.ietrace";
