@@ -94,6 +94,7 @@ struct OutputFlags {
   int verbosity = 0;
   std::string trace_file;
   uint32_t trace_sample_one_in = 1;
+  std::string dashboard = "auto";
 
   void add_to(CLI::App& app) {
     app.add_flag(
@@ -111,6 +112,13 @@ struct OutputFlags {
                    "Trace 1 request in N (every event of a traced request is kept); default 1 = all")
         ->type_name("N")
         ->check(CLI::Range(1u, 1u << 30));
+    app.add_option(
+           "--dashboard", dashboard,
+           "Live trace dashboard while tracing: tty = full screen, redrawn 3x a second; plain = a frame "
+           "every 5 s (logs, CI); off; default auto = tty on a terminal with -vvv, plain otherwise with "
+           "-vvv, off with only --trace-file")
+        ->type_name("auto|tty|plain|off")
+        ->check(CLI::IsMember({"auto", "tty", "plain", "off"}));
   }
 
   void apply(config::BenchmarkConfig& config) const {
@@ -119,6 +127,7 @@ struct OutputFlags {
     config.output.verbosity = std::max(config.output.verbosity, verbosity);
     if (!trace_file.empty()) config.output.trace_file = trace_file;
     config.output.trace_sample_one_in = trace_sample_one_in;
+    config.output.dashboard = dashboard;
   }
 };
 

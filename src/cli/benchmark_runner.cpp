@@ -12,7 +12,9 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <vector>
 
+#include "cli/live_dashboard.h"
 #include "common/clock.h"
 #include "common/error.h"
 #include "config/redact.h"
@@ -47,7 +49,22 @@ class ProgressPrinter {
  public:
   explicit ProgressPrinter(bool enabled) : enabled_(enabled), tty_(isatty(STDERR_FILENO) == 1) {}
 
+  // While a full-screen dashboard owns the terminal: no progress line, log lines wait for release_logs().
+  void hold_logs() {
+    holding_ = true;
+    enabled_ = false;
+  }
+  void release_logs() {
+    holding_ = false;
+    for (const std::string& line : held_) fmt::print(stderr, "{}\n", line);
+    held_.clear();
+  }
+
   void log(const std::string& line) {
+    if (holding_) {
+      held_.push_back(line);
+      return;
+    }
     if (line_shown_) fmt::print(stderr, "\r{:{}}\r", "", report::kProgressLineWidth);
     line_shown_ = false;
     fmt::print(stderr, "{}\n", line);
@@ -98,6 +115,8 @@ class ProgressPrinter {
   bool enabled_;
   bool tty_;
   bool line_shown_ = false;
+  bool holding_ = false;
+  std::vector<std::string> held_;
   bool warmup_ = false;
   int64_t last_plain_ns_ = 0;
   std::deque<Sample> samples_;
@@ -153,6 +172,19 @@ std::unique_ptr<trace::Recorder> start_trace(const config::BenchmarkConfig& conf
   return recorder;
 }
 
+// The live screen for a traced run, or null: --dashboard, where auto means on with -vvv only.
+std::unique_ptr<LiveDashboard> start_dashboard(const config::BenchmarkConfig& config,
+                                               trace::Recorder& recorder, ProgressPrinter& printer) {
+  const std::string& mode = config.output.dashboard;
+  if (mode == "off" || (mode == "auto" && config.output.verbosity < 3)) return nullptr;
+  bool tty = mode == "tty" || (mode == "auto" && isatty(STDOUT_FILENO) == 1);
+  auto screen = std::make_unique<LiveDashboard>(tty ? LiveDashboard::Mode::tty : LiveDashboard::Mode::plain);
+  screen->attach(recorder);
+  if (tty) printer.hold_logs();
+  screen->start();
+  return screen;
+}
+
 void finish_trace(trace::Recorder& recorder, bool interrupted, ProgressPrinter& printer) {
   recorder.finish(interrupted);
   trace::RecorderStats stats = recorder.stats();
@@ -199,13 +231,20 @@ int run_benchmark(const config::BenchmarkConfig& config) {
       request_log->append(record);
     };
   }
+  // Declared first so it outlives the recorder, whose destructor may still deliver a last pass to it.
+  std::unique_ptr<LiveDashboard> screen;
   std::unique_ptr<trace::Recorder> recorder = start_trace(config, report_dir, printer);
   if (recorder) {
     hooks.trace_recorder = recorder.get();
     hooks.trace_sample_one_in = config.output.trace_sample_one_in;
+    screen = start_dashboard(config, *recorder, printer);
   }
   engine::EngineResult result = engine::run_engine(config, dataset, hooks);
-  if (recorder) finish_trace(*recorder, result.interrupt_signal != 0, printer);
+  if (recorder) {
+    finish_trace(*recorder, result.interrupt_signal != 0, printer);
+    if (screen) screen->finish();
+    printer.release_logs();
+  }
 
   info.duration_ns = now_ns() - started_ns;
   info.workers = static_cast<int>(result.workers);

@@ -28,7 +28,8 @@ struct Spawned {
   int err_fd;
 };
 
-Spawned spawn_binary(const std::vector<std::string>& args) {
+// argv[0] is found on PATH.
+Spawned spawn_program(const std::vector<std::string>& argv_strings) {
   int out_pipe[2], err_pipe[2];
   if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
   posix_spawn_file_actions_t actions;
@@ -42,19 +43,24 @@ Spawned spawn_binary(const std::vector<std::string>& args) {
   posix_spawnattr_setsigmask(&attributes, &none);
   posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK);
 
-  std::vector<std::string> argv_storage{IE_BINARY_PATH};
-  argv_storage.insert(argv_storage.end(), args.begin(), args.end());
+  std::vector<std::string> argv_storage = argv_strings;
   std::vector<char*> argv;
   for (auto& a : argv_storage) argv.push_back(a.data());
   argv.push_back(nullptr);
   pid_t pid = -1;
-  int rc = posix_spawn(&pid, IE_BINARY_PATH, &actions, &attributes, argv.data(), environ);
+  int rc = posix_spawnp(&pid, argv[0], &actions, &attributes, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attributes);
   close(out_pipe[1]);
   close(err_pipe[1]);
   if (rc != 0) throw std::runtime_error(std::string("posix_spawn: ") + std::strerror(rc));
   return {pid, out_pipe[0], err_pipe[0]};
+}
+
+Spawned spawn_binary(const std::vector<std::string>& args) {
+  std::vector<std::string> argv{IE_BINARY_PATH};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return spawn_program(argv);
 }
 
 // Reads both pipes until both reach EOF.
@@ -90,12 +96,18 @@ int wait_exit_code(pid_t pid) {
 
 }  // namespace
 
-CommandResult run_binary(const std::vector<std::string>& args) {
-  Spawned child = spawn_binary(args);
+CommandResult run_program(const std::vector<std::string>& argv) {
+  Spawned child = spawn_program(argv);
   CommandResult result;
   drain_pipes(child.out_fd, child.err_fd, result.out, result.err);
   result.exit_code = wait_exit_code(child.pid);
   return result;
+}
+
+CommandResult run_binary(const std::vector<std::string>& args) {
+  std::vector<std::string> argv{IE_BINARY_PATH};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run_program(argv);
 }
 
 StubServer::StubServer(std::vector<std::string> extra_args) {

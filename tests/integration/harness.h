@@ -20,6 +20,8 @@ struct CommandResult {
 
 // Runs the binary with args to completion, capturing stdout and stderr.
 CommandResult run_binary(const std::vector<std::string>& args);
+// Any program, found on PATH (argv[0]); same result shape.
+CommandResult run_program(const std::vector<std::string>& argv);
 
 // `inference-endpoint serve --port 0 ...` in the background; the constructor returns once it listens.
 class StubServer {

@@ -1,0 +1,116 @@
+#include "cli/live_dashboard.h"
+
+#include <fmt/core.h>
+
+#include <chrono>
+#include <cstdio>
+#include <span>
+#include <string>
+
+#include "common/clock.h"
+#include "dashboard/render.h"
+#include "trace/recorder.h"
+
+namespace ie::cli {
+namespace {
+
+constexpr auto kTtyRefresh = std::chrono::milliseconds(300);  // the seed's 0.3 s
+constexpr auto kPlainRefresh = std::chrono::seconds(5);       // log-friendly
+
+constexpr const char* kEnterAlternateScreen = "\x1b[?1049h\x1b[?25l";  // and hide the cursor
+constexpr const char* kLeaveAlternateScreen = "\x1b[?25h\x1b[?1049l";
+
+// Home, then every line followed by clear-to-end-of-line, then clear below: redraws without flicker.
+std::string for_redraw(const std::string& frame) {
+  std::string out = "\x1b[H";
+  size_t begin = 0;
+  while (begin < frame.size()) {
+    size_t end = frame.find('\n', begin);
+    if (end == std::string::npos) end = frame.size();
+    out.append(frame, begin, end - begin);
+    out += "\x1b[K\n";
+    begin = end + 1;
+  }
+  out += "\x1b[J";
+  return out;
+}
+
+}  // namespace
+
+LiveDashboard::LiveDashboard(Mode mode) : mode_(mode) {}
+
+LiveDashboard::~LiveDashboard() {
+  stop_drawing();
+}
+
+void LiveDashboard::attach(trace::Recorder& recorder) {
+  recorder.add_listener([this](std::span<const trace::Record> pass) {
+    std::lock_guard lock(fold_mutex_);
+    fold_.feed_pass(pass);
+  });
+}
+
+void LiveDashboard::start() {
+  if (mode_ == Mode::tty) {
+    std::fputs(kEnterAlternateScreen, stdout);
+    std::fflush(stdout);
+    on_alternate_screen_ = true;
+  }
+  thread_ = std::thread([this] { draw_loop(); });
+}
+
+std::string LiveDashboard::frame(bool color) {
+  dashboard::Model model;
+  {
+    std::lock_guard lock(fold_mutex_);
+    model = fold_.snapshot(now_ns());
+  }
+  dashboard::RenderOptions options;
+  options.color = color;
+  return dashboard::render(model, options);
+}
+
+void LiveDashboard::draw_loop() {
+  const auto period =
+      mode_ == Mode::tty ? std::chrono::nanoseconds(kTtyRefresh) : std::chrono::nanoseconds(kPlainRefresh);
+  std::unique_lock lock(wake_mutex_);
+  while (!wake_.wait_for(lock, period, [this] { return stopping_; })) {
+    lock.unlock();
+    std::string text = frame(mode_ == Mode::tty);
+    if (mode_ == Mode::tty) {
+      std::fputs(for_redraw(text).c_str(), stdout);
+    } else {
+      fmt::print("\n{}", text);
+    }
+    std::fflush(stdout);
+    lock.lock();
+  }
+}
+
+void LiveDashboard::stop_drawing() {
+  {
+    std::lock_guard lock(wake_mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  if (on_alternate_screen_) {
+    std::fputs(kLeaveAlternateScreen, stdout);
+    std::fflush(stdout);
+    on_alternate_screen_ = false;
+  }
+}
+
+void LiveDashboard::finish() {
+  if (finished_) return;
+  finished_ = true;
+  stop_drawing();
+  {
+    std::lock_guard lock(fold_mutex_);
+    fold_.finish();
+  }
+  fmt::print("{}trace finished\n", frame(mode_ == Mode::tty));
+  std::fflush(stdout);
+}
+
+}  // namespace ie::cli

@@ -1,0 +1,52 @@
+#pragma once
+// The -vvv screen during a run. The recorder thread folds every pass into the dashboard model (a mutex
+// guards the fold; folding a pass takes microseconds); a drawing thread renders a frame a few times a second
+// — on a terminal into the alternate screen, otherwise as periodic plain frames — so the workers never wait
+// on it. At the end the final frame goes to the normal screen, followed by "trace finished".
+
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "dashboard/model.h"
+
+namespace ie::trace {
+class Recorder;
+}
+
+namespace ie::cli {
+
+class LiveDashboard {
+ public:
+  enum class Mode { tty, plain };
+
+  explicit LiveDashboard(Mode mode);
+  // Restores the terminal if finish() was not reached (an error unwinding).
+  ~LiveDashboard();
+  LiveDashboard(const LiveDashboard&) = delete;
+  LiveDashboard& operator=(const LiveDashboard&) = delete;
+
+  // Before the recorder starts: every pass it sweeps is folded here.
+  void attach(trace::Recorder& recorder);
+  void start();
+  // After the recorder has finished (every pass delivered): stops drawing, leaves the alternate screen and
+  // prints the final frame.
+  void finish();
+
+ private:
+  void draw_loop();
+  std::string frame(bool color);
+  void stop_drawing();
+
+  const Mode mode_;
+  std::mutex fold_mutex_;
+  dashboard::DashboardFold fold_;
+  std::thread thread_;
+  std::mutex wake_mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  bool on_alternate_screen_ = false;
+  bool finished_ = false;
+};
+
+}  // namespace ie::cli
