@@ -37,7 +37,7 @@ std::string for_redraw(const std::string& frame) {
 
 }  // namespace
 
-LiveDashboard::LiveDashboard(Mode mode) : mode_(mode) {}
+LiveDashboard::LiveDashboard(Mode mode, uint32_t sample_one_in) : mode_(mode), fold_(sample_one_in) {}
 
 LiveDashboard::~LiveDashboard() {
   stop_drawing();

@@ -5,6 +5,7 @@
 // on it. At the end the final frame goes to the normal screen, followed by "trace finished".
 
 #include <condition_variable>
+#include <cstdint>
 #include <mutex>
 #include <thread>
 
@@ -20,7 +21,8 @@ class LiveDashboard {
  public:
   enum class Mode { tty, plain };
 
-  explicit LiveDashboard(Mode mode);
+  // sample_one_in: the run's --trace-sample, so the header's counts and rates are scaled back up.
+  LiveDashboard(Mode mode, uint32_t sample_one_in);
   // Restores the terminal if finish() was not reached (an error unwinding).
   ~LiveDashboard();
   LiveDashboard(const LiveDashboard&) = delete;

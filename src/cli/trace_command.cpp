@@ -92,7 +92,7 @@ int trace_stats(const TraceOptions& options) {
 // Replays the file through the dashboard's fold as fast as it reads and prints the final frame.
 int trace_view(const TraceOptions& options) {
   trace::TraceReader reader(options.file);
-  dashboard::DashboardFold fold;
+  dashboard::DashboardFold fold(reader.header().sample_one_in);
   std::vector<trace::Record> pass;
   while (reader.next_pass(pass)) fold.feed_pass(pass);
   fold.finish();

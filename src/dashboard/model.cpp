@@ -156,7 +156,10 @@ int64_t median_ns(std::vector<int64_t> values) {
 
 // --- DashboardFold ---
 
-DashboardFold::DashboardFold(trace::AssemblerOptions options) : assembler_(*this, options) {}
+DashboardFold::DashboardFold(uint32_t sample_one_in, trace::AssemblerOptions options)
+    : sample_one_in_(std::max<uint32_t>(1, sample_one_in)),
+      table_({.sample_one_in = sample_one_in_}),
+      assembler_(*this, options) {}
 
 void DashboardFold::feed_pass(std::span<const trace::Record> pass) {
   assembler_.feed_pass(pass);
@@ -268,12 +271,12 @@ Header DashboardFold::header(int64_t now_ns, const trace::Verdict& v) const {
   const int64_t start = start_ns();
   const int64_t end = h.perf_end_ns ? std::min(now_ns, *h.perf_end_ns) : now_ns;
   hd.uptime_ns = h.records == 0 ? 0 : std::max<int64_t>(0, end - start);
-  hd.issued = issued_;
-  hd.completed = completed_;
+  hd.issued = issued_ * sample_one_in_;
+  hd.completed = completed_ * sample_one_in_;
   for (const auto& [id, producer] : h.producers) hd.dropped_records += producer.lost();
   // The denominator stops at the last COMPLETE so the rate does not decay through the tail.
   const int64_t active_ns = last_complete_ns_ - start;
-  hd.req_per_s = active_ns > 0 ? static_cast<double>(completed_) * 1e9 / static_cast<double>(active_ns) : 0;
+  hd.req_per_s = active_ns > 0 ? static_cast<double>(hd.completed) * 1e9 / static_cast<double>(active_ns) : 0;
   const bool backpressured = v.valid && v.share_pct[idx(StageClass::backpressure)] >= kBackpressureChipPct;
   if (h.perf_end_ns) {
     hd.status = Status::done;

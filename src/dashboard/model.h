@@ -144,7 +144,9 @@ int64_t median_ns(std::vector<int64_t> values);
 
 class DashboardFold final : public trace::LifecycleConsumer {
  public:
-  explicit DashboardFold(trace::AssemblerOptions options = {});
+  // sample_one_in: the trace's sampling rate (1 in N requests traced); header counts and rates are scaled
+  // by it, distributions are not.
+  explicit DashboardFold(uint32_t sample_one_in = 1, trace::AssemblerOptions options = {});
   DashboardFold(const DashboardFold&) = delete;
   DashboardFold& operator=(const DashboardFold&) = delete;
 
@@ -167,6 +169,7 @@ class DashboardFold final : public trace::LifecycleConsumer {
   Header header(int64_t now_ns, const trace::Verdict& verdict) const;
   int64_t start_ns() const;
 
+  const uint32_t sample_one_in_;
   trace::StageTable table_;
   trace::LifecycleAssembler assembler_;  // after table_: it delivers into *this, which forwards to table_
   uint64_t issued_ = 0;

@@ -50,6 +50,19 @@ TEST(DashboardFold, CountsIssuedCompletedAndFoldsEveryStage) {
   EXPECT_NEAR(m.header.req_per_s, 10 / 0.109, 1e-6);
 }
 
+TEST(DashboardFold, SampledTraceScalesHeaderCountsButNotDistributions) {
+  SyntheticRun run(10);  // 1 request in 10 was traced
+  run.perf_start(kT0);
+  for (uint64_t i = 0; i < 10; ++i) run.request(i, kT0 + static_cast<int64_t>(i) * kMs, kStages);
+  run.flush();
+  const Model m = run.fold.snapshot(kT0 + 200 * kMs);
+  EXPECT_EQ(m.header.issued, 100u);
+  EXPECT_EQ(m.header.completed, 100u);
+  EXPECT_NEAR(m.header.req_per_s, 100 / 0.109, 1e-6);
+  EXPECT_EQ(m.traced, 10u) << "coverage counts what is in the trace";
+  EXPECT_EQ(m.e2e.n, 10u);
+}
+
 TEST(DashboardFold, VerdictIsTheExactPartitionAndSumsTo100) {
   SyntheticRun run;
   run.perf_start(kT0);

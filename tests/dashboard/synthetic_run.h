@@ -18,6 +18,8 @@ constexpr int64_t kT0 = 1'000 * kMs;  // monotonic time is never 0
 
 class SyntheticRun {
  public:
+  explicit SyntheticRun(uint32_t sample_one_in = 1) : fold(sample_one_in) {}
+
   // One request. `stages_ns` has 9 entries (offline) or 10 (streaming); the request is streaming when it
   // has 10. Returns the COMPLETE timestamp.
   int64_t request(uint64_t id, int64_t issued_ns, const std::vector<int64_t>& stages_ns, uint16_t worker = 0,
