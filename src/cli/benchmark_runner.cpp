@@ -172,6 +172,43 @@ std::unique_ptr<trace::Recorder> start_trace(const config::BenchmarkConfig& conf
   return recorder;
 }
 
+// The LOADGEN panel's numbers: counts and rates from the engine's progress while running...
+dashboard::Loadgen live_loadgen(const engine::ProgressTick& tick) {
+  dashboard::Loadgen g;
+  g.issued = tick.succeeded + tick.failed + tick.in_flight;
+  g.completed = tick.succeeded;
+  g.errors = tick.failed;
+  g.duration_ns = tick.elapsed_ns;
+  return g;
+}
+
+dashboard::DistRow dist_row(const metrics::SeriesSummary& series) {
+  dashboard::DistRow row;
+  if (series.empty()) return row;
+  row.n = series.count;
+  row.avg_ns = series.avg;
+  row.min_ns = static_cast<int64_t>(series.min);
+  row.p50_ns = static_cast<int64_t>(series.percentile(50.0));
+  row.p99_ns = static_cast<int64_t>(series.percentile(99.0));
+  row.max_ns = static_cast<int64_t>(series.max);
+  return row;
+}
+
+// ...and everything, latencies included, from the finished run's metrics (the report's own numbers).
+dashboard::Loadgen final_loadgen(const metrics::RunMetrics& m) {
+  dashboard::Loadgen g;
+  g.final = true;
+  g.issued = m.issued;
+  g.completed = m.succeeded;
+  g.errors = m.failed;
+  g.duration_ns = m.tracked_duration_ns > 0 ? m.tracked_duration_ns : m.total_duration_ns;
+  if (!m.output_tokens.empty()) g.output_tokens = m.output_tokens.total;
+  g.ttft = dist_row(m.ttft_ns);
+  g.tpot = dist_row(m.tpot_ns);
+  g.e2e = dist_row(m.latency_ns);
+  return g;
+}
+
 // The live screen for a traced run, or null: --dashboard, where auto means on with -vvv only.
 std::unique_ptr<LiveDashboard> start_dashboard(const config::BenchmarkConfig& config,
                                                trace::Recorder& recorder, ProgressPrinter& printer) {
@@ -225,7 +262,6 @@ int run_benchmark(const config::BenchmarkConfig& config) {
                           config.model_params.streaming ? "streaming" : "not streaming"));
   engine::EngineHooks hooks;
   hooks.log = [&printer](const std::string& line) { printer.log(line); };
-  hooks.progress = [&printer](const engine::ProgressTick& tick) { printer.update(tick); };
   if (request_log) {
     hooks.on_record = [&request_log](const metrics::RequestRecord& record, int64_t perf_start_ns) {
       request_log->set_perf_start(perf_start_ns);
@@ -240,10 +276,17 @@ int run_benchmark(const config::BenchmarkConfig& config) {
     hooks.trace_sample_one_in = config.output.trace_sample_one_in;
     screen = start_dashboard(config, *recorder, printer);
   }
+  hooks.progress = [&printer, &screen](const engine::ProgressTick& tick) {
+    printer.update(tick);
+    if (screen && !tick.warmup) screen->set_loadgen(live_loadgen(tick));
+  };
   engine::EngineResult result = engine::run_engine(config, dataset, hooks);
   if (recorder) {
     finish_trace(*recorder, result.interrupt_signal != 0, printer);
-    if (screen) screen->finish();
+    if (screen) {
+      screen->set_loadgen(final_loadgen(result.metrics));
+      screen->finish();
+    }
     printer.release_logs();
   }
 

@@ -59,12 +59,21 @@ void LiveDashboard::start() {
   thread_ = std::thread([this] { draw_loop(); });
 }
 
+void LiveDashboard::set_loadgen(const dashboard::Loadgen& loadgen) {
+  std::lock_guard lock(fold_mutex_);
+  loadgen_ = loadgen;
+}
+
 std::string LiveDashboard::frame(bool color) {
   dashboard::Model model;
   {
     std::lock_guard lock(fold_mutex_);
     model = fold_.snapshot(now_ns());
+    model.loadgen = loadgen_;
   }
+  if (model.loadgen && model.loadgen->output_tokens && model.loadgen->duration_ns > 0)
+    model.header.tok_per_s =
+        *model.loadgen->output_tokens * 1e9 / static_cast<double>(model.loadgen->duration_ns);
   dashboard::RenderOptions options;
   options.color = color;
   return dashboard::render(model, options);

@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "dashboard/model.h"
@@ -31,6 +32,8 @@ class LiveDashboard {
   // Before the recorder starts: every pass it sweeps is folded here.
   void attach(trace::Recorder& recorder);
   void start();
+  // Any thread: the client's own numbers for the LOADGEN panel (live counts, then the final metrics).
+  void set_loadgen(const dashboard::Loadgen& loadgen);
   // After the recorder has finished (every pass delivered): stops drawing, leaves the alternate screen and
   // prints the final frame.
   void finish();
@@ -43,6 +46,7 @@ class LiveDashboard {
   const Mode mode_;
   std::mutex fold_mutex_;
   dashboard::DashboardFold fold_;
+  std::optional<dashboard::Loadgen> loadgen_;  // guarded by fold_mutex_
   std::thread thread_;
   std::mutex wake_mutex_;
   std::condition_variable wake_;

@@ -113,6 +113,20 @@ struct LoopPanel {
   size_t workers_not_shown = 0;
 };
 
+// The client's own counts and latencies (its metrics, not the trace's), fed by the caller: live from the
+// engine's progress (counts only), final from the run's metrics. Spec §6: authoritative numbers.
+struct Loadgen {
+  bool final = false;  // from the finished run's metrics
+  uint64_t issued = 0;
+  uint64_t completed = 0;
+  uint64_t errors = 0;
+  int64_t duration_ns = 0;              // the window the rates are over
+  std::optional<double> output_tokens;  // total output tokens of the successes, when known
+  DistRow ttft;                         // n == 0: not known (yet)
+  DistRow tpot;
+  DistRow e2e;
+};
+
 struct Model {
   Header header;
   bool frozen = false;            // PERF_END seen: lifecycle, verdict, bar and tree no longer change
@@ -125,6 +139,7 @@ struct Model {
   std::vector<BarSegment> bar;              // cells sum to kBarCells when has_requests, else empty
   std::array<TreeLeaf, kLeafCount> tree{};  // by Leaf, in display order
   LoopPanel loop;
+  std::optional<Loadgen> loadgen;  // absent until the caller feeds one (render skips the panel)
 };
 
 // --- pure helpers (tested alone) -----------------------------------------------------------------------

@@ -345,6 +345,40 @@ void verdict(Frame& f, const Model& m) {
                       Color::label));
 }
 
+// --- loadgen (the client's own metrics) ---
+
+void loadgen_row(Frame& f, std::string_view name, const DistRow& d, std::string_view hint) {
+  Line l = f.line();
+  l.spaces(2).add(fmt::format("{:<50}", name));
+  if (d.n == 0) {
+    l.add(fmt::format("{:>12}", "—")).add(fmt::format("  ({})", hint), Color::muted);
+  } else {
+    dist_cells(l, d, Color::plain, Color::plain, Color::plain);
+  }
+  f.push(l);
+}
+
+void loadgen(Frame& f, const Loadgen& g) {
+  section(f, g.final ? "LOADGEN  (final)" : "LOADGEN", false);
+  const double seconds = static_cast<double>(g.duration_ns) / 1e9;
+  auto per_s = [seconds](double n) { return seconds > 0 ? rate_text(n / seconds) : std::string("—"); };
+  grid_row(f, {Cell{"issued", count_text(g.issued), Color::issued},
+               Cell{"completed", count_text(g.completed), Color::completed},
+               Cell{"errors", count_text(g.errors), g.errors > 0 ? Color::critical : Color::plain}});
+  grid_row(f, {Cell{"issued/s", per_s(static_cast<double>(g.issued))},
+               Cell{"completed/s", per_s(static_cast<double>(g.completed))},
+               Cell{"tok/s", g.output_tokens ? per_s(*g.output_tokens) : "—"}});
+  f.blank();
+  Line head = f.line();
+  head.add("  ").add(fmt::format("{:<50}", "latency (ms)"), Color::label);
+  numeric_header(head, false);
+  f.push(head);
+  const char* pending = g.final ? nullptr : "at the end of the run";
+  loadgen_row(f, "ttft", g.ttft, pending ? pending : "no first-token timings");
+  loadgen_row(f, "tpot", g.tpot, pending ? pending : "streaming only, no streamed output tokens to time");
+  loadgen_row(f, "e2e", g.e2e, pending ? pending : "no completed samples");
+}
+
 // --- event loop lag ---
 
 void lag_row(Frame& f, std::string_view name, const LagLine& line) {
@@ -432,6 +466,7 @@ std::string render(const Model& model, const RenderOptions& options) {
   header(f, model.header);
   lifecycle(f, model);
   verdict(f, model);
+  if (model.loadgen) loadgen(f, *model.loadgen);
   loop_lag(f, model.loop);
   return f.take();
 }

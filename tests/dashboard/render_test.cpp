@@ -228,6 +228,46 @@ TEST(Render, EmptyStateShowsHints) {
   EXPECT_NE(frame.find("client work                            —"), std::string::npos);
 }
 
+TEST(Render, LoadgenPanelOnlyWhenFedAndLatenciesOnlyWhenFinal) {
+  EXPECT_EQ(render(Model{}, {}).find("LOADGEN"), std::string::npos) << "no client numbers, no panel";
+
+  Model m;
+  m.loadgen = Loadgen{};
+  m.loadgen->issued = 1'500;
+  m.loadgen->completed = 1'200;
+  m.loadgen->errors = 3;
+  m.loadgen->duration_ns = 2'000 * kMs;
+  std::string live = render(m, {});
+  EXPECT_NE(live.find("  LOADGEN\n"), std::string::npos) << live;
+  EXPECT_NE(
+      live.find("  issued                             1,500   completed                          1,200   "
+                "errors                                 3\n"),
+      std::string::npos)
+      << live;
+  EXPECT_NE(
+      live.find("  issued/s                           750.0   completed/s                        600.0   "
+                "tok/s                                  —\n"),
+      std::string::npos)
+      << live;
+  EXPECT_NE(live.find("  ttft" + std::string(46, ' ') + "           —  (at the end of the run)\n"),
+            std::string::npos)
+      << live;
+
+  m.loadgen->final = true;
+  m.loadgen->output_tokens = 24'000;
+  m.loadgen->e2e = DistRow{1'200, 150.0 * kMs, 100 * kMs, 140 * kMs, 300 * kMs, 310 * kMs};
+  std::string final_frame = render(m, {});
+  EXPECT_NE(final_frame.find("  LOADGEN  (final)\n"), std::string::npos) << final_frame;
+  EXPECT_NE(final_frame.find("tok/s                           12,000.0\n"), std::string::npos) << final_frame;
+  EXPECT_NE(final_frame.find("  e2e" + std::string(47, ' ') +
+                             "       1,200     150.00     100.00     140.00     "
+                             "300.00     310.00\n"),
+            std::string::npos)
+      << final_frame;
+  EXPECT_NE(final_frame.find("(no first-token timings)"), std::string::npos) << final_frame;
+  EXPECT_LT(final_frame.find("LOADGEN"), final_frame.find("EVENT LOOP LAG")) << "the spec's panel order";
+}
+
 TEST(Render, LoopOverflowNoteCountsTheWorkersNotShown) {
   Model m;
   m.loop.has_data = true;

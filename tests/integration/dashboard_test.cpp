@@ -33,6 +33,11 @@ TEST(Dashboard, VeryVerboseWithoutATerminalPrintsPlainFramesEndingOnTheFinalOne)
   std::string final_frame = run.out.substr(last_frame, finished - last_frame);
   EXPECT_NE(final_frame.find("DONE"), std::string::npos) << final_frame;
   EXPECT_NE(final_frame.find("coverage  200 traced of 200 completed"), std::string::npos) << final_frame;
+  // LOADGEN is the client's own metrics: the same numbers as the report.
+  EXPECT_NE(final_frame.find("LOADGEN  (final)"), std::string::npos) << final_frame;
+  EXPECT_NE(final_frame.find("completed                            200"), std::string::npos) << final_frame;
+  EXPECT_NE(final_frame.find("  e2e" + std::string(47, ' ') + "         200 "), std::string::npos)
+      << final_frame;
   EXPECT_LT(finished, run.out.find("200 succeeded")) << "the final frame comes before the run summary";
 }
 
