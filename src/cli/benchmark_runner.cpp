@@ -179,6 +179,7 @@ dashboard::Loadgen live_loadgen(const engine::ProgressTick& tick) {
   g.completed = tick.succeeded;
   g.errors = tick.failed;
   g.duration_ns = tick.elapsed_ns;
+  g.open_connections = tick.open_connections;
   return g;
 }
 

@@ -61,7 +61,10 @@ void LiveDashboard::start() {
 
 void LiveDashboard::set_loadgen(const dashboard::Loadgen& loadgen) {
   std::lock_guard lock(fold_mutex_);
+  // The final metrics know no connection count (the pool is closed by then): keep the last one seen.
+  std::optional<uint32_t> connections = loadgen_ ? loadgen_->open_connections : std::nullopt;
   loadgen_ = loadgen;
+  if (!loadgen_->open_connections) loadgen_->open_connections = connections;
 }
 
 std::string LiveDashboard::frame(bool color) {

@@ -122,7 +122,9 @@ struct Loadgen {
   uint64_t errors = 0;
   int64_t duration_ns = 0;              // the window the rates are over
   std::optional<double> output_tokens;  // total output tokens of the successes, when known
-  DistRow ttft;                         // n == 0: not known (yet)
+  std::optional<uint32_t>
+      open_connections;  // the client pool's open connections (its own gauge, no /proc scan)
+  DistRow ttft;          // n == 0: not known (yet)
   DistRow tpot;
   DistRow e2e;
 };
