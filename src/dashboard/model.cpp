@@ -23,10 +23,19 @@ Heat lag_heat(int64_t value_ns, int64_t warn_ns, int64_t critical_ns) {
   return Heat::none;
 }
 
+// "Lag" is how long ready work waited for the loop: timer lateness when it was sleeping (LOOP_LAG), dispatch
+// delay when it was busy (LOOP_DISPATCH). A saturated loop never times out, so lateness alone would show
+// nothing exactly when the loop is the bottleneck.
+trace::DurationStats waited(const trace::LoopStats& loop) {
+  trace::DurationStats all = loop.lag_ns;
+  all.merge(loop.dispatch_ns);
+  return all;
+}
+
 LagLine lag_line(uint16_t producer, const trace::LoopStats& loop) {
   LagLine line;
   line.producer = producer;
-  line.dist = dist_row(loop.lag_ns);
+  line.dist = dist_row(waited(loop));
   line.p99_heat = lag_heat(line.dist.p99_ns, kLagP99WarnNs, kLagP99CriticalNs);
   line.max_heat = lag_heat(line.dist.max_ns, kLagMaxWarnNs, kLagMaxCriticalNs);
   return line;
@@ -36,7 +45,7 @@ LoopPanel loop_panel(const trace::TraceHealth& health) {
   LoopPanel panel;
   std::vector<int64_t> p99s;
   for (const auto& [id, producer] : health.producers) {
-    if (!producer.loop || producer.loop->lag_ns.count() == 0) continue;
+    if (!producer.loop || producer.loop->lag_ns.count() + producer.loop->dispatch_ns.count() == 0) continue;
     panel.has_data = true;
     LagLine line = lag_line(id, *producer.loop);
     if (trace::is_worker(id)) {

@@ -54,6 +54,16 @@ void DurationStats::reset() {
   sum_ns_ = 0;
 }
 
+void DurationStats::merge(const DurationStats& other) {
+  if (other.count_ == 0) return;
+  min_ns_ = count_ == 0 ? other.min_ns_ : std::min(min_ns_, other.min_ns_);
+  max_ns_ = std::max(max_ns_, other.max_ns_);
+  count_ += other.count_;
+  zero_count_ += other.zero_count_;
+  sum_ns_ += other.sum_ns_;
+  positive_.merge(other.positive_);
+}
+
 double DurationStats::mean_ns() const {
   return count_ == 0 ? 0.0 : static_cast<double>(sum_ns_) / static_cast<double>(count_);
 }

@@ -46,6 +46,8 @@ class DurationStats {
 
   void record(int64_t value_ns);
   void reset();
+  // Adds other's values (both keep the same histogram layout).
+  void merge(const DurationStats& other);
 
   uint64_t count() const { return count_; }
   int64_t min_ns() const { return count_ == 0 ? 0 : min_ns_; }

@@ -296,6 +296,26 @@ TEST(DashboardFold, LoopPanelKeepsTop16ByMaxAndFleetP99IsTheMedian) {
   EXPECT_EQ(p.workers.front().max_heat, Heat::warn);      // 18 ms > 10 ms, <= 50 ms
 }
 
+TEST(DashboardFold, ABusyLoopThatNeverTimesOutShowsItsDispatchDelayAsLag) {
+  SyntheticRun run;
+  run.perf_start(kT0);
+  // Worker 0 never slept (no LOOP_LAG): ready events waited 2 ms and 12 ms for their handlers.
+  run.add(trace::Event::loop_dispatch, 0, kT0 + kMs, 0, 2 * kMs);
+  run.add(trace::Event::loop_dispatch, 0, kT0 + 2 * kMs, 0, 12 * kMs);
+  // Worker 1 slept and woke 1 ms late once, and was busy once with a 3 ms dispatch delay.
+  run.loop_lag(1, kT0 + kMs, kMs);
+  run.add(trace::Event::loop_dispatch, 1, kT0 + 2 * kMs, 0, 3 * kMs);
+  run.flush();
+  const LoopPanel p = run.fold.snapshot(kT0 + 5 * kMs).loop;
+  ASSERT_TRUE(p.has_data);
+  ASSERT_EQ(p.workers.size(), 2u);
+  EXPECT_EQ(p.workers[0].producer, 0) << "sorted by max: 12 ms first";
+  EXPECT_EQ(p.workers[0].dist.n, 2u);
+  EXPECT_NEAR(static_cast<double>(p.workers[0].dist.max_ns), 12.0 * kMs, 0.01 * kMs);
+  EXPECT_EQ(p.workers[1].dist.n, 2u) << "timer lateness and dispatch delay together";
+  EXPECT_NEAR(static_cast<double>(p.workers[1].dist.max_ns), 3.0 * kMs, 0.01 * kMs);
+}
+
 TEST(Heat, ThresholdsAre15And25Percent) {
   EXPECT_EQ(heat_of_pct(14.9), Heat::none);
   EXPECT_EQ(heat_of_pct(15.0), Heat::warn);
