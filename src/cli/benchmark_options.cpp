@@ -115,10 +115,11 @@ struct OutputFlags {
     app.add_option(
            "--dashboard", dashboard,
            "Live trace dashboard while tracing: tty = full screen, redrawn 3x a second; plain = a frame "
-           "every 5 s (logs, CI); off; default auto = tty on a terminal with -vvv, plain otherwise with "
-           "-vvv, off with only --trace-file")
-        ->type_name("auto|tty|plain|off")
-        ->check(CLI::IsMember({"auto", "tty", "plain", "off"}));
+           "every 5 s (logs, CI); json = one JSON object per line every 5 s, the last one final; off; "
+           "default auto = tty on a terminal with -vvv, plain otherwise with -vvv, off with only "
+           "--trace-file")
+        ->type_name("auto|tty|plain|json|off")
+        ->check(CLI::IsMember({"auto", "tty", "plain", "json", "off"}));
   }
 
   void apply(config::BenchmarkConfig& config) const {

@@ -216,8 +216,10 @@ std::unique_ptr<LiveDashboard> start_dashboard(const config::BenchmarkConfig& co
   const std::string& mode = config.output.dashboard;
   if (mode == "off" || (mode == "auto" && config.output.verbosity < 3)) return nullptr;
   bool tty = mode == "tty" || (mode == "auto" && isatty(STDOUT_FILENO) == 1);
-  auto screen = std::make_unique<LiveDashboard>(tty ? LiveDashboard::Mode::tty : LiveDashboard::Mode::plain,
-                                                config.output.trace_sample_one_in);
+  LiveDashboard::Mode screen_mode = mode == "json" ? LiveDashboard::Mode::json
+                                    : tty          ? LiveDashboard::Mode::tty
+                                                   : LiveDashboard::Mode::plain;
+  auto screen = std::make_unique<LiveDashboard>(screen_mode, config.output.trace_sample_one_in);
   screen->attach(recorder);
   if (tty) printer.hold_logs();
   screen->start();

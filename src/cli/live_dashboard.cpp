@@ -1,6 +1,7 @@
 #include "cli/live_dashboard.h"
 
 #include <fmt/core.h>
+#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <cstdio>
@@ -8,6 +9,7 @@
 #include <string>
 
 #include "common/clock.h"
+#include "dashboard/model_json.h"
 #include "dashboard/render.h"
 #include "trace/recorder.h"
 
@@ -67,7 +69,7 @@ void LiveDashboard::set_loadgen(const dashboard::Loadgen& loadgen) {
   if (!loadgen_->open_connections) loadgen_->open_connections = connections;
 }
 
-std::string LiveDashboard::frame(bool color) {
+dashboard::Model LiveDashboard::snapshot() {
   dashboard::Model model;
   {
     std::lock_guard lock(fold_mutex_);
@@ -77,9 +79,34 @@ std::string LiveDashboard::frame(bool color) {
   if (model.loadgen && model.loadgen->output_tokens && model.loadgen->duration_ns > 0)
     model.header.tok_per_s =
         *model.loadgen->output_tokens * 1e9 / static_cast<double>(model.loadgen->duration_ns);
+  return model;
+}
+
+std::string LiveDashboard::frame(bool color) {
   dashboard::RenderOptions options;
   options.color = color;
-  return dashboard::render(model, options);
+  return dashboard::render(snapshot(), options);
+}
+
+// One interval's output in the chosen mode.
+void LiveDashboard::emit_interval(bool final) {
+  switch (mode_) {
+    case Mode::tty:
+      std::fputs((final ? frame(true) : for_redraw(frame(true))).c_str(), stdout);
+      break;
+    case Mode::plain:
+      if (!final) fmt::print("\n");
+      fmt::print("{}", frame(false));
+      break;
+    case Mode::json: {
+      nlohmann::json line = dashboard::to_json(snapshot());
+      line["final"] = final;
+      fmt::print("{}\n", line.dump());
+      break;
+    }
+  }
+  if (final && mode_ != Mode::json) fmt::print("trace finished\n");
+  std::fflush(stdout);
 }
 
 void LiveDashboard::draw_loop() {
@@ -88,13 +115,7 @@ void LiveDashboard::draw_loop() {
   std::unique_lock lock(wake_mutex_);
   while (!wake_.wait_for(lock, period, [this] { return stopping_; })) {
     lock.unlock();
-    std::string text = frame(mode_ == Mode::tty);
-    if (mode_ == Mode::tty) {
-      std::fputs(for_redraw(text).c_str(), stdout);
-    } else {
-      fmt::print("\n{}", text);
-    }
-    std::fflush(stdout);
+    emit_interval(false);
     lock.lock();
   }
 }
@@ -121,8 +142,7 @@ void LiveDashboard::finish() {
     std::lock_guard lock(fold_mutex_);
     fold_.finish();
   }
-  fmt::print("{}trace finished\n", frame(mode_ == Mode::tty));
-  std::fflush(stdout);
+  emit_interval(true);
 }
 
 }  // namespace ie::cli

@@ -20,7 +20,7 @@ namespace ie::cli {
 
 class LiveDashboard {
  public:
-  enum class Mode { tty, plain };
+  enum class Mode { tty, plain, json };  // json: one JSON object per line per interval, the last one final
 
   // sample_one_in: the run's --trace-sample, so the header's counts and rates are scaled back up.
   LiveDashboard(Mode mode, uint32_t sample_one_in);
@@ -40,7 +40,9 @@ class LiveDashboard {
 
  private:
   void draw_loop();
+  dashboard::Model snapshot();
   std::string frame(bool color);
+  void emit_interval(bool final);
   void stop_drawing();
 
   const Mode mode_;

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "harness.h"
 
@@ -39,6 +40,36 @@ TEST(Dashboard, VeryVerboseWithoutATerminalPrintsPlainFramesEndingOnTheFinalOne)
   EXPECT_NE(final_frame.find("  e2e" + std::string(47, ' ') + "         200 "), std::string::npos)
       << final_frame;
   EXPECT_LT(finished, run.out.find("200 succeeded")) << "the final frame comes before the run summary";
+}
+
+TEST(Dashboard, JsonModeWritesOneObjectPerLineEndingWithTheFinalOne) {
+  StubServer stub({"--output-chars", "30", "--chars-per-event", "10"});
+  TempDir dir;
+  CommandResult run = run_binary(benchmark_args("online", stub, dir,
+                                                {"--load-pattern", "concurrency", "--concurrency", "4",
+                                                 "--num-samples", "150", "-vvv", "--dashboard", "json"}));
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  std::vector<nlohmann::json> objects;
+  size_t begin = 0;
+  while (begin < run.out.size()) {
+    size_t end = run.out.find('\n', begin);
+    if (end == std::string::npos) end = run.out.size();
+    std::string line = run.out.substr(begin, end - begin);
+    if (!line.empty() && line[0] == '{') objects.push_back(nlohmann::json::parse(line));
+    begin = end + 1;
+  }
+  ASSERT_FALSE(objects.empty()) << run.out;
+  const nlohmann::json& last = objects.back();
+  EXPECT_TRUE(last["final"].get<bool>());
+  EXPECT_EQ(last["status"], "DONE");
+  EXPECT_EQ(last["traced"], 150);
+  EXPECT_EQ(last["layout"], "streaming");
+  EXPECT_EQ(last["loadgen"]["completed"], 150);
+  const nlohmann::json& shares = last["verdict_pct"];
+  EXPECT_NEAR(
+      shares["client"].get<double>() + shares["server"].get<double>() + shares["backpressure"].get<double>(),
+      100.0, 1e-6);
+  for (size_t i = 0; i + 1 < objects.size(); ++i) EXPECT_FALSE(objects[i]["final"].get<bool>());
 }
 
 TEST(Dashboard, OffKeepsTheTraceButDrawsNothing) {
