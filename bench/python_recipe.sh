@@ -18,12 +18,8 @@ while (($#)); do
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
-bash scripts/build.sh inference-endpoint
-bin=$PWD/build/inference-endpoint
-work=$(mktemp -d)
-stub_pid=
-trap 'kill $stub_pid 2>/dev/null; rm -rf "$work"' EXIT
-source scripts/stub.sh
+source bench/common.sh
+bench_start
 start_stub --threads 1 --output-chars 160 --chars-per-event 10
 url=$stub_url
 

@@ -32,6 +32,7 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -r
 trap cleanup EXIT
 
 source scripts/stub.sh
+source bench/common.sh
 stop_servers() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; pids=(); }
 
 start_nginx() {
@@ -61,22 +62,6 @@ CONF
   url="http://127.0.0.1:$port"
 }
 
-# One run of our client; prints "req_per_s cpu_us_per_req user_us_per_req"
-run_ours() {  # args: url streaming(on|off) [extra flags...]
-  local dir="$work/report" url=$1 streaming=$2
-  shift 2
-  rm -rf "$dir"
-  /usr/bin/time -f "%U %S" -o "$work/time" taskset -c 0 "$bin" benchmark offline --endpoints "$url" --model m \
-    --dataset data/demo_prompts.jsonl --streaming "$streaming" --workers 1 --max-connections "$connections" "$@" \
-    --duration "${seconds}s" --no-progress --report-dir "$dir" >/dev/null 2>"$work/err" || { cat "$work/err" >&2; echo "0 0 0"; return 0; }
-  python3 - "$dir/performance/result_summary.json" "$work/time" <<'PY'
-import json, sys
-s = json.load(open(sys.argv[1]))
-user, system = map(float, open(sys.argv[2]).read().split()[-2:])
-n = s["n_samples_completed"]
-print(f'{s["qps"]:.0f} {(user + system) * 1e6 / n:.2f} {user * 1e6 / n:.2f}')
-PY
-}
 
 run_wrk() {  # args: url [stream true|false]; same output format. wrk reads SSE bodies without parsing events.
   local lua="$work/post.lua"
@@ -97,7 +82,6 @@ print(f"{rps:.0f} {(user + system) * 1e6 / n:.2f} {user * 1e6 / n:.2f}")
 PY
 }
 
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
 
 echo "roofline: $reps reps x ${seconds}s, $connections connections, client on CPU 0, server on CPU 1" >&2
@@ -105,20 +89,20 @@ start_stub taskset -c 1 -- --threads 1 --mode max-throughput --output-chars 160 
 pids+=("$stub_pid")
 for ((i = 0; i < reps; i++)); do
   run_wrk "$stub_url" >>"$work/wrk_stub.runs"
-  run_ours "$stub_url" off >>"$work/ours_stub.runs"
-  ((trace)) && run_ours "$stub_url" off --trace-file "$work/trace.ietrace" >>"$work/ours_stub_traced.runs"
+  run_pinned_client "$stub_url" off >>"$work/ours_stub.runs"
+  ((trace)) && run_pinned_client "$stub_url" off --trace-file "$work/trace.ietrace" >>"$work/ours_stub_traced.runs"
 done
 for ((i = 0; i < reps; i++)); do
   run_wrk "$stub_url" true >>"$work/wrk_stub_sse.runs"
-  run_ours "$stub_url" on >>"$work/ours_stub_sse.runs"
-  ((trace)) && run_ours "$stub_url" on --trace-file "$work/trace.ietrace" >>"$work/ours_stub_sse_traced.runs"
+  run_pinned_client "$stub_url" on >>"$work/ours_stub_sse.runs"
+  ((trace)) && run_pinned_client "$stub_url" on --trace-file "$work/trace.ietrace" >>"$work/ours_stub_sse_traced.runs"
 done
 stop_servers
 if command -v nginx >/dev/null; then
   start_nginx
   for ((i = 0; i < reps; i++)); do
     run_wrk "$url" >>"$work/wrk_nginx.runs"
-    run_ours "$url" off >>"$work/ours_nginx.runs"
+    run_pinned_client "$url" off >>"$work/ours_nginx.runs"
   done
   stop_servers
 fi

@@ -17,12 +17,8 @@ while (($#)); do
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
-bash scripts/build.sh inference-endpoint
-bin=$PWD/build/inference-endpoint
-work=$(mktemp -d)
-stub_pid=
-trap 'kill $stub_pid 2>/dev/null; rm -rf "$work"' EXIT
-source scripts/stub.sh
+source bench/common.sh
+bench_start
 start_stub --threads 1
 url=$stub_url
 
@@ -41,4 +37,4 @@ print(f'{sys.argv[2]:<5} {s["extended"]["issue_rate"]:10.0f} {p["50.0"]/1e3:10.1
       f'{p["99.0"]/1e3:10.1f} {p["99.9"]/1e3:10.1f} {lag["max"]/1e3:10.1f}')
 PY
 done
-awk '{print $5}' "$work/p99" | sort -n | awk '{a[NR]=$1} END {printf "median p99 lateness: %s us over %d runs\n", a[int((NR+1)/2)], NR}'
+echo "median p99 lateness: $(awk '{print $5}' "$work/p99" | median) us over $(wc -l <"$work/p99") runs"
