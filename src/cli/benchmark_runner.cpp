@@ -172,7 +172,7 @@ std::unique_ptr<trace::Recorder> start_trace(const config::BenchmarkConfig& conf
   return recorder;
 }
 
-// The LOADGEN panel's numbers: counts and rates from the engine's progress while running...
+// The LOADGEN panel's numbers: counts, rates and latencies so far from the engine's progress while running...
 dashboard::Loadgen live_loadgen(const engine::ProgressTick& tick) {
   dashboard::Loadgen g;
   g.issued = tick.succeeded + tick.failed + tick.in_flight;
@@ -180,6 +180,9 @@ dashboard::Loadgen live_loadgen(const engine::ProgressTick& tick) {
   g.errors = tick.failed;
   g.duration_ns = tick.elapsed_ns;
   g.open_connections = tick.open_connections;
+  g.ttft = tick.latencies.ttft;
+  g.tpot = tick.latencies.tpot;
+  g.e2e = tick.latencies.e2e;
   return g;
 }
 
@@ -219,7 +222,9 @@ std::unique_ptr<LiveDashboard> start_dashboard(const config::BenchmarkConfig& co
   LiveDashboard::Mode screen_mode = mode == "json" ? LiveDashboard::Mode::json
                                     : tty          ? LiveDashboard::Mode::tty
                                                    : LiveDashboard::Mode::plain;
-  auto screen = std::make_unique<LiveDashboard>(screen_mode, config.output.trace_sample_one_in);
+  auto screen =
+      std::make_unique<LiveDashboard>(screen_mode, config.output.trace_sample_one_in,
+                                      LiveDashboardOptions{.color = std::getenv("NO_COLOR") == nullptr});
   screen->attach(recorder);
   if (tty) printer.hold_logs();
   screen->start();

@@ -3,6 +3,9 @@
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
+#include <sys/ioctl.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
 #include <span>
@@ -23,8 +26,8 @@ constexpr const char* kEnterAlternateScreen = "\x1b[?1049h\x1b[?25l";  // and hi
 constexpr const char* kLeaveAlternateScreen = "\x1b[?25h\x1b[?1049l";
 
 // Home, then every line followed by clear-to-end-of-line, then clear below: redraws without flicker.
-std::string for_redraw(const std::string& frame) {
-  std::string out = "\x1b[H";
+std::string for_redraw(const std::string& frame, bool clear_first) {
+  std::string out = clear_first ? "\x1b[2J\x1b[H" : "\x1b[H";
   size_t begin = 0;
   while (begin < frame.size()) {
     size_t end = frame.find('\n', begin);
@@ -39,17 +42,20 @@ std::string for_redraw(const std::string& frame) {
 
 }  // namespace
 
-LiveDashboard::LiveDashboard(Mode mode, uint32_t sample_one_in) : mode_(mode), fold_(sample_one_in) {}
+LiveDashboard::LiveDashboard(Mode mode, uint32_t sample_one_in, LiveDashboardOptions options)
+    : mode_(mode), options_(std::move(options)), fold_(sample_one_in) {}
 
 LiveDashboard::~LiveDashboard() {
   stop_drawing();
 }
 
 void LiveDashboard::attach(trace::Recorder& recorder) {
-  recorder.add_listener([this](std::span<const trace::Record> pass) {
-    std::lock_guard lock(fold_mutex_);
-    fold_.feed_pass(pass);
-  });
+  recorder.add_listener([this](std::span<const trace::Record> pass) { feed_pass(pass); });
+}
+
+void LiveDashboard::feed_pass(std::span<const trace::Record> pass) {
+  std::lock_guard lock(fold_mutex_);
+  fold_.feed_pass(pass);
 }
 
 void LiveDashboard::start() {
@@ -73,7 +79,7 @@ dashboard::Model LiveDashboard::snapshot() {
   dashboard::Model model;
   {
     std::lock_guard lock(fold_mutex_);
-    model = fold_.snapshot(now_ns());
+    model = fold_.snapshot(options_.clock ? options_.clock() : now_ns());
     model.loadgen = loadgen_;
   }
   if (model.loadgen && model.loadgen->output_tokens && model.loadgen->duration_ns > 0)
@@ -92,7 +98,11 @@ std::string LiveDashboard::frame(bool color) {
 void LiveDashboard::emit_interval(bool final) {
   switch (mode_) {
     case Mode::tty:
-      std::fputs((final ? frame(true) : for_redraw(frame(true))).c_str(), stdout);
+      if (final) {
+        std::fputs(frame(options_.color).c_str(), stdout);  // the normal screen scrolls: print it whole
+      } else {
+        std::fputs(redraw(frame(options_.color)).c_str(), stdout);
+      }
       break;
     case Mode::plain:
       if (!final) fmt::print("\n");
@@ -107,6 +117,21 @@ void LiveDashboard::emit_interval(bool final) {
   }
   if (final && mode_ != Mode::json) fmt::print("trace finished\n");
   std::fflush(stdout);
+}
+
+// The frame fitted to the terminal's size now; one row is left free, as a newline on the last row would
+// scroll the alternate screen.
+std::string LiveDashboard::redraw(const std::string& frame) {
+  winsize size{};
+  const bool known = ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0 && size.ws_row > 0;
+  // Not the last column: after a glyph there the cursor waits to wrap, and erase-to-end-of-line would
+  // erase that glyph.
+  const int columns = known ? size.ws_col - 1 : 0;
+  const int rows = known ? size.ws_row - 1 : 0;
+  const bool resized = columns != screen_columns_ || rows != screen_rows_;  // clear: no stale cells
+  screen_columns_ = columns;
+  screen_rows_ = rows;
+  return for_redraw(dashboard::fit_to_screen(frame, columns, rows), resized);
 }
 
 void LiveDashboard::draw_loop() {

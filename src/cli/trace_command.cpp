@@ -1,5 +1,5 @@
-// `trace stats FILE` and `trace export FILE --format chrome`: read a trace recorded with --trace-file / -vvv
-// after the run, without a terminal UI.
+// `trace stats FILE`, `trace view FILE` and `trace export FILE --format chrome`: read a trace recorded with
+// --trace-file / -vvv after the run.
 
 #include <fmt/chrono.h>
 #include <fmt/core.h>
@@ -17,9 +17,12 @@
 #include <vector>
 
 #include "cli/command.h"
+#include "cli/live_dashboard.h"
+#include "common/clock.h"
 #include "common/error.h"
 #include "dashboard/model.h"
 #include "dashboard/render.h"
+#include "engine/engine.h"
 #include "trace/chrome_export.h"
 #include "trace/lifecycle.h"
 #include "trace/stage_table.h"
@@ -36,6 +39,7 @@ struct TraceOptions {
   std::string format = "chrome";
   std::string output;
   bool no_color = false;
+  double speed = 0;  // view: replay pace, 1 = real time; 0 = as fast as it reads
 };
 
 std::string wall_time(int64_t realtime_ns) {
@@ -89,21 +93,74 @@ int trace_stats(const TraceOptions& options) {
   return 0;
 }
 
-// Replays the file through the dashboard's fold as fast as it reads and prints the final frame.
-int trace_view(const TraceOptions& options) {
-  trace::TraceReader reader(options.file);
+bool color_wanted(const TraceOptions& options) {
+  return !options.no_color && isatty(STDOUT_FILENO) == 1 && std::getenv("NO_COLOR") == nullptr;
+}
+
+// As fast as it reads: only the final frame. Ctrl-C between passes stops it (exit 130, nothing printed).
+int view_at_once(trace::TraceReader& reader, const TraceOptions& options) {
   dashboard::DashboardFold fold(reader.header().sample_one_in);
   std::vector<trace::Record> pass;
-  while (reader.next_pass(pass)) fold.feed_pass(pass);
+  while (reader.next_pass(pass)) {
+    fold.feed_pass(pass);
+    if (engine::wait_termination_signal(0) != 0) return static_cast<int>(ExitCode::interrupted);
+  }
   fold.finish();
   const trace::TraceHealth& health = fold.health();
   int64_t end_ns = health.perf_end_ns.value_or(health.last_ts_ns);
   dashboard::RenderOptions render;
-  render.color = !options.no_color && isatty(STDOUT_FILENO) == 1 && std::getenv("NO_COLOR") == nullptr;
+  render.color = color_wanted(options);
   fmt::print("{}", dashboard::render(fold.snapshot(end_ns), render));
   for (const std::string& warning : reader.warnings()) fmt::print(stderr, "warning: {}\n", warning);
   fmt::print("trace finished\n");
   return 0;
+}
+
+// At `speed` times the recorded pace, drawn like the live run (the screen on a terminal, else plain frames
+// every 5 s): each pass is folded when the replay clock reaches its last record. Ctrl-C stops the replay and
+// prints the frame as of that moment.
+int view_paced(trace::TraceReader& reader, const TraceOptions& options) {
+  std::vector<trace::Record> pass;
+  if (!reader.next_pass(pass)) return view_at_once(reader, options);  // empty: nothing to pace
+  auto last_ts = [](const std::vector<trace::Record>& records) {
+    int64_t last = records.front().ts_ns;
+    for (const trace::Record& r : records) last = std::max(last, r.ts_ns);
+    return last;
+  };
+  int64_t trace_origin_ns = pass.front().ts_ns;
+  for (const trace::Record& r : pass) trace_origin_ns = std::min(trace_origin_ns, r.ts_ns);
+  const int64_t wall_origin_ns = now_ns();
+  const double speed = options.speed;
+  const auto trace_now = [=] {
+    return trace_origin_ns + static_cast<int64_t>(static_cast<double>(now_ns() - wall_origin_ns) * speed);
+  };
+  const bool tty = isatty(STDOUT_FILENO) == 1;
+  LiveDashboard screen(tty ? LiveDashboard::Mode::tty : LiveDashboard::Mode::plain,
+                       reader.header().sample_one_in,
+                       LiveDashboardOptions{.color = color_wanted(options), .clock = trace_now});
+  fmt::print(stderr, "replaying {} at {}x the recorded pace; Ctrl-C stops\n", options.file, speed);
+  screen.start();
+  int signal = 0;
+  do {
+    const int64_t due_ns =
+        wall_origin_ns + static_cast<int64_t>(static_cast<double>(last_ts(pass) - trace_origin_ns) / speed);
+    // Waiting for a signal is the pacing sleep, so Ctrl-C is taken at once.
+    if (const int64_t wait_ns = due_ns - now_ns(); wait_ns > 0)
+      signal = engine::wait_termination_signal(wait_ns);
+    if (signal == 0) screen.feed_pass(pass);
+  } while (signal == 0 && reader.next_pass(pass));
+  screen.finish();
+  for (const std::string& warning : reader.warnings()) fmt::print(stderr, "warning: {}\n", warning);
+  if (signal != 0) {
+    fmt::print(stderr, "replay interrupted\n");
+    return static_cast<int>(ExitCode::interrupted);
+  }
+  return 0;
+}
+
+int trace_view(const TraceOptions& options) {
+  trace::TraceReader reader(options.file);
+  return options.speed > 0 ? view_paced(reader, options) : view_at_once(reader, options);
 }
 
 std::string default_export_path(const std::string& file) {
@@ -171,10 +228,20 @@ void add_trace_commands(CLI::App& root, Action& action) {
 
   CLI::App* view = add_file_command(
       "view",
-      "Replay a trace through the -vvv dashboard and print its final frame (request lifecycle, "
-      "client/server/backpressure verdict and bar, backpressure causes, event-loop lag)",
+      "Replay a trace through the -vvv dashboard (request lifecycle, client/server/backpressure verdict "
+      "and bar, backpressure causes, event-loop lag): at once to its final frame, or paced with "
+      "--realtime / --speed",
       trace_view);
   view->add_flag("--no-color", options.no_color, "Plain text even on a terminal (also: NO_COLOR set)");
+  CLI::Option* realtime = view->add_flag_callback(
+      "--realtime", [] { options.speed = 1; },
+      "Replay at the recorded pace, drawn as during the run (the live screen on a terminal, plain "
+      "frames every 5 s otherwise); Ctrl-C stops it");
+  view->add_option("--speed", options.speed,
+                   "Replay at this multiple of the recorded pace (2 = twice as fast); implies a paced replay")
+      ->check(CLI::PositiveNumber)
+      ->type_name("FACTOR")
+      ->excludes(realtime);
 
   CLI::App* exporter = add_file_command(
       "export",

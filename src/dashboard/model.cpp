@@ -183,11 +183,15 @@ void DashboardFold::on_lifecycle(const trace::Lifecycle& lifecycle) {
   table_.on_lifecycle(lifecycle);
   if (!lifecycle.counted || !lifecycle.has(Event::complete)) return;
   ++completed_;
-  last_complete_ns_ = std::max(last_complete_ns_, lifecycle.at(Event::complete));
+  const int64_t complete_ns = lifecycle.at(Event::complete);
+  last_complete_ns_ = std::max(last_complete_ns_, complete_ns);
+  if (recent_.origin_ns() != start_ns()) recent_.reset(start_ns());
+  recent_.add(complete_ns, lifecycle.has(Event::issued) ? complete_ns - lifecycle.at(Event::issued) : -1);
 }
 
 void DashboardFold::on_perf_start(int64_t ts_ns) {
   table_.on_perf_start(ts_ns);
+  recent_.reset(ts_ns);
   issued_ = 0;
   completed_ = 0;
   last_issued_ns_ = 0;
@@ -271,6 +275,7 @@ Model DashboardFold::snapshot(int64_t now_ns) const {
   m.loop = loop_panel(h);
 
   m.header = header(now_ns, v);
+  m.recent = recent_.snapshot(h.perf_end_ns ? std::min(now_ns, *h.perf_end_ns) : now_ns, sample_one_in_);
   return m;
 }
 

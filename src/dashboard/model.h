@@ -16,6 +16,8 @@
 #include <string>
 #include <vector>
 
+#include "dashboard/recent_window.h"
+#include "metrics/live_latencies.h"
 #include "trace/lifecycle.h"
 #include "trace/stage_table.h"
 
@@ -44,15 +46,8 @@ enum class Status : uint8_t { live, tail, backpressure, tail_backpressure, done 
 
 // --- the model -----------------------------------------------------------------------------------------
 
-// One distribution row: lifecycle stage, E2E total, or a worker's loop lag. All times in ns.
-struct DistRow {
-  uint64_t n = 0;
-  double avg_ns = 0;
-  int64_t min_ns = 0;
-  int64_t p50_ns = 0;
-  int64_t p99_ns = 0;
-  int64_t max_ns = 0;
-};
+// One distribution row: lifecycle stage, E2E total, a worker's loop lag or a LOADGEN latency. Times in ns.
+using DistRow = metrics::DistSummary;
 DistRow dist_row(const trace::DurationStats& stats);
 
 struct StageLine {
@@ -114,7 +109,8 @@ struct LoopPanel {
 };
 
 // The client's own counts and latencies (its metrics, not the trace's), fed by the caller: live from the
-// engine's progress (counts only), final from the run's metrics. Spec §6: authoritative numbers.
+// engine's progress (latencies from the collector's 3-digit histograms), final from the run's exact metrics.
+// Spec §6: authoritative numbers.
 struct Loadgen {
   bool final = false;  // from the finished run's metrics
   uint64_t issued = 0;
@@ -131,6 +127,7 @@ struct Loadgen {
 
 struct Model {
   Header header;
+  Recent recent;                  // req/s and p99 E2E over the last whole seconds, with per-second history
   bool frozen = false;            // PERF_END seen: lifecycle, verdict, bar and tree no longer change
   bool streaming = false;         // layout
   bool has_requests = false;      // at least one request fully traced; otherwise the panels show hints
@@ -188,6 +185,7 @@ class DashboardFold final : public trace::LifecycleConsumer {
 
   const uint32_t sample_one_in_;
   trace::StageTable table_;
+  RecentWindow recent_;
   trace::LifecycleAssembler assembler_;  // after table_: it delivers into *this, which forwards to table_
   uint64_t issued_ = 0;
   uint64_t completed_ = 0;

@@ -44,6 +44,13 @@ json to_json(const Model& m) {
   out["completed"] = m.header.completed;
   out["dropped_records"] = m.header.dropped_records;
   if (m.header.tok_per_s) out["tok_per_s"] = *m.header.tok_per_s;
+  if (m.recent.valid) {
+    out["recent"] = {{"window_s", m.recent.window_s},
+                     {"req_per_s", m.recent.req_per_s},
+                     {"p99_e2e_ns", m.recent.p99_e2e_ns},
+                     {"req_per_s_by_second", m.recent.req_per_s_by_second},
+                     {"p99_e2e_ns_by_second", m.recent.p99_e2e_by_second_ns}};
+  }
   out["frozen"] = m.frozen;
   out["layout"] = m.streaming ? "streaming" : "offline";
   out["traced"] = m.traced;
@@ -81,9 +88,8 @@ json to_json(const Model& m) {
                     {"errors", g.errors},
                     {"duration_ns", g.duration_ns}};
     if (g.open_connections) loadgen["open_connections"] = *g.open_connections;
-    if (g.final)
-      loadgen["latency"] = {
-          {"ttft", dist_json(g.ttft)}, {"tpot", dist_json(g.tpot)}, {"e2e", dist_json(g.e2e)}};
+    loadgen["latency"] = {
+        {"ttft", dist_json(g.ttft)}, {"tpot", dist_json(g.tpot)}, {"e2e", dist_json(g.e2e)}};
     out["loadgen"] = std::move(loadgen);
   }
   return out;

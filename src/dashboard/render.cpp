@@ -180,7 +180,13 @@ std::pair<std::string, Color> status_chip(Status status) {
   return {"LIVE", Color::completed};
 }
 
-void header(Frame& f, const Header& h) {
+// "▂▅▇█▇ 1,234.5": a per-second sparkline, then the window's value.
+std::string trend_text(const std::vector<double>& by_second, const std::string& value) {
+  const std::string spark = sparkline(by_second);
+  return spark.empty() ? value : spark + " " + value;
+}
+
+void header(Frame& f, const Header& h, const Recent& recent) {
   f.rule("═", Color::section);
   const auto [chip, chip_color] = status_chip(h.status);
   grid_row(f, {Cell{"uptime", fmt::format("{:.1f}s", static_cast<double>(h.uptime_ns) / 1e9)},
@@ -190,6 +196,21 @@ void header(Frame& f, const Header& h) {
   grid_row(f, {Cell{"issued", count_text(h.issued), Color::issued},
                Cell{"dropped records", count_text(h.dropped_records), drop_color},
                Cell{"tok/s", h.tok_per_s ? rate_text(*h.tok_per_s) : "—"}});
+  std::string recent_rate = "—";
+  std::string recent_p99 = "—";
+  if (recent.valid) {
+    std::vector<double> p99_ms;
+    for (const int64_t ns : recent.p99_e2e_by_second_ns) p99_ms.push_back(static_cast<double>(ns));
+    recent_rate = trend_text(recent.req_per_s_by_second, rate_text(recent.req_per_s));
+    recent_p99 =
+        trend_text(p99_ms, recent.p99_e2e_ns > 0 ? ms_text(static_cast<double>(recent.p99_e2e_ns)) + " ms"
+                                                 : std::string("—"));
+  }
+  const std::string window = fmt::format("({} s)", recent.valid ? recent.window_s : kRecentWindowSeconds);
+  const std::string rate_label = "req/s " + window;
+  const std::string p99_label = "p99 e2e " + window;
+  grid_row(f, {Cell{rate_label, recent_rate, Color::completed}, Cell{p99_label, recent_p99},
+               Cell{"completed", count_text(h.completed), Color::completed}});
   f.rule("═", Color::section);
 }
 
@@ -370,10 +391,11 @@ void loadgen(Frame& f, const Loadgen& g) {
                Cell{"tok/s", g.output_tokens ? per_s(*g.output_tokens) : "—"}});
   f.blank();
   Line head = f.line();
-  head.add("  ").add(fmt::format("{:<50}", "latency (ms)"), Color::label);
+  head.add("  ").add(fmt::format("{:<50}", g.final ? "latency (ms)" : "latency (ms, successes so far)"),
+                     Color::label);
   numeric_header(head, false);
   f.push(head);
-  const char* pending = g.final ? nullptr : "at the end of the run";
+  const char* pending = g.final ? nullptr : "none yet";
   loadgen_row(f, "ttft", g.ttft, pending ? pending : "no first-token timings");
   loadgen_row(f, "tpot", g.tpot, pending ? pending : "streaming only, no streamed output tokens to time");
   loadgen_row(f, "e2e", g.e2e, pending ? pending : "no completed samples");
@@ -462,9 +484,64 @@ std::string_view stage_label(StageRow row, bool streaming) {
   return "?";
 }
 
+namespace {
+
+// `line` cut to `columns` display columns; CSI sequences (colour) are copied whole and take no column.
+std::string clip_line(std::string_view line, int columns) {
+  std::string out;
+  int used = 0;
+  bool styled = false;
+  for (size_t i = 0; i < line.size();) {
+    if (line[i] == '\x1b' && i + 1 < line.size() && line[i + 1] == '[') {
+      size_t end = i + 2;
+      while (end < line.size() && (line[end] < 0x40 || line[end] > 0x7e)) ++end;
+      end = std::min(end + 1, line.size());
+      out.append(line, i, end - i);
+      styled = true;
+      i = end;
+      continue;
+    }
+    size_t end = i + 1;  // one glyph: its lead byte and continuation bytes
+    while (end < line.size() && (static_cast<unsigned char>(line[end]) & 0xC0) == 0x80) ++end;
+    if (used == columns) {
+      if (styled) out += "\x1b[39m";
+      return out;
+    }
+    out.append(line, i, end - i);
+    ++used;
+    i = end;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string fit_to_screen(std::string_view frame, int columns, int rows) {
+  std::vector<std::string_view> lines;
+  for (size_t begin = 0; begin < frame.size();) {
+    size_t end = frame.find('\n', begin);
+    if (end == std::string_view::npos) end = frame.size();
+    lines.push_back(frame.substr(begin, end - begin));
+    begin = end + 1;
+  }
+  size_t shown = lines.size();
+  std::string hidden_note;
+  if (rows > 0 && lines.size() > static_cast<size_t>(rows)) {
+    shown = static_cast<size_t>(std::max(0, rows - 1));
+    hidden_note = fmt::format("  … {} more lines: enlarge the terminal", lines.size() - shown);
+  }
+  std::string out;
+  for (size_t i = 0; i < shown; ++i) {
+    out += columns > 0 ? clip_line(lines[i], columns) : std::string(lines[i]);
+    out += '\n';
+  }
+  if (!hidden_note.empty()) out += (columns > 0 ? clip_line(hidden_note, columns) : hidden_note) + "\n";
+  return out;
+}
+
 std::string render(const Model& model, const RenderOptions& options) {
   Frame f(options);
-  header(f, model.header);
+  header(f, model.header, model.recent);
   lifecycle(f, model);
   verdict(f, model);
   if (model.loadgen) loadgen(f, *model.loadgen);

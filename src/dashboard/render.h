@@ -11,6 +11,7 @@
 // and dark terminals alike, and nothing is bold.
 
 #include <string>
+#include <string_view>
 
 #include "dashboard/model.h"
 
@@ -23,6 +24,11 @@ struct RenderOptions {
 
 // The whole frame, one '\n' after every line.
 std::string render(const Model& model, const RenderOptions& options);
+
+// The frame cut to a screen of `columns` x `rows` (0: no limit). A longer line is cut at the column, its
+// colour sequences kept whole and the colour closed; when lines do not fit, the last row says how many
+// are hidden. A terminal that wrapped or scrolled instead would smear every later redraw.
+std::string fit_to_screen(std::string_view frame, int columns, int rows);
 
 // Display name of a cause-tree leaf ("pickup-ipc", "encode", ...).
 std::string_view leaf_name(Leaf leaf);

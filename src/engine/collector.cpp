@@ -27,6 +27,20 @@ void Collector::stop() {
   running_.store(false);
   thread_.join();
   drain_all();  // records pushed after the thread's last pass
+  publish_live_latencies();
+}
+
+metrics::LiveLatencies Collector::live_latencies() const {
+  std::lock_guard lock(live_mutex_);
+  return live_;
+}
+
+// Summarising reads every histogram bucket (~100 µs), so it runs on this thread at a display's pace, not per
+// record, and readers only copy the result.
+void Collector::publish_live_latencies() {
+  metrics::LiveLatencies latest = aggregate_.live_latencies();
+  std::lock_guard lock(live_mutex_);
+  live_ = latest;
 }
 
 size_t Collector::drain_all() {
@@ -58,9 +72,14 @@ void Collector::loop() {
   // slice before a worker that just woke up for a due Poisson arrival. SCHED_IDLE needs no privilege.
   sched_param idle{};
   pthread_setschedparam(pthread_self(), SCHED_IDLE, &idle);
+  int64_t next_publish_ns = now_ns() + kLivePublishNs;
   while (running_.load(std::memory_order_relaxed)) {
     // Idle passes sleep 1 ms: a worker ring of 64k records covers far more than that at any rate we reach.
     if (drain_all() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    if (const int64_t now = now_ns(); now >= next_publish_ns) {
+      publish_live_latencies();
+      next_publish_ns = now + kLivePublishNs;
+    }
   }
 }
 

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -40,10 +41,16 @@ class Collector {
   uint64_t succeeded() const { return succeeded_.load(std::memory_order_relaxed); }
   uint64_t failed() const { return failed_.load(std::memory_order_relaxed); }
   uint64_t warmup_finished() const { return warmup_finished_.load(std::memory_order_relaxed); }
+  // The successes' latencies as of the collector's last publication (every kLivePublishNs while running,
+  // and at stop()). Any thread.
+  metrics::LiveLatencies live_latencies() const;
 
  private:
   size_t drain_all();
   void loop();
+  void publish_live_latencies();
+
+  static constexpr int64_t kLivePublishNs = 200'000'000;  // a live display redraws every 300 ms at most
 
   std::vector<SpscRing<metrics::RequestRecord>*> rings_;
   metrics::RunAggregate& aggregate_;
@@ -54,6 +61,8 @@ class Collector {
   std::atomic<uint64_t> succeeded_{0};
   std::atomic<uint64_t> failed_{0};
   std::atomic<uint64_t> warmup_finished_{0};
+  mutable std::mutex live_mutex_;
+  metrics::LiveLatencies live_;  // guarded by live_mutex_
   trace::Emitter trace_;
   uint32_t trace_one_in_ = 1;
 };

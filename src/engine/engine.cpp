@@ -154,10 +154,6 @@ PhaseOutcome drive_phase(Run& run, const load::PhasePlan& phase, bool warmup, in
   run.generation.notify_all();
 
   PhaseOutcome outcome;
-  sigset_t termination;
-  sigemptyset(&termination);
-  sigaddset(&termination, SIGINT);
-  sigaddset(&termination, SIGTERM);
   int64_t drain_deadline_ns = 0;
   int64_t last_progress_ns = 0;
   uint32_t workers = static_cast<uint32_t>(run.workers.size());
@@ -174,12 +170,12 @@ PhaseOutcome drive_phase(Run& run, const load::PhasePlan& phase, bool warmup, in
     t.open_connections = sum_gauge(run, &PoolGauges::open);
     t.draining = drain_deadline_ns != 0;
     t.final = final;
+    if (!warmup) t.latencies = collector.live_latencies();
     hooks.progress(t);
   };
 
   while (run.finished.load(std::memory_order_acquire) < workers) {
-    timespec wait = to_timespec(kTickNs);
-    int signal = sigtimedwait(&termination, nullptr, &wait);
+    int signal = wait_termination_signal(kTickNs);
     int64_t now = now_ns();
     if (signal > 0) {
       if (outcome.signal == 0) {
@@ -218,12 +214,26 @@ PhaseOutcome drive_phase(Run& run, const load::PhasePlan& phase, bool warmup, in
 
 }  // namespace
 
+namespace {
+sigset_t termination_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  return set;
+}
+}  // namespace
+
 void block_termination_signals() {
-  sigset_t termination;
-  sigemptyset(&termination);
-  sigaddset(&termination, SIGINT);
-  sigaddset(&termination, SIGTERM);
+  const sigset_t termination = termination_signals();
   pthread_sigmask(SIG_BLOCK, &termination, nullptr);
+}
+
+int wait_termination_signal(int64_t timeout_ns) {
+  const sigset_t termination = termination_signals();
+  const timespec wait = to_timespec(std::max<int64_t>(0, timeout_ns));
+  const int signal = sigtimedwait(&termination, nullptr, &wait);
+  return signal > 0 ? signal : 0;
 }
 
 EngineResult run_engine(const config::BenchmarkConfig& config, const dataset::Dataset& dataset,

@@ -28,7 +28,8 @@ struct ProgressTick {
   uint32_t in_flight = 0;
   uint32_t open_connections = 0;
   bool draining = false;
-  bool final = false;  // the last tick of the phase
+  bool final = false;                // the last tick of the phase
+  metrics::LiveLatencies latencies;  // performance phase: the successes' latencies so far (live, approximate)
 };
 
 struct EngineHooks {
@@ -59,5 +60,8 @@ EngineResult run_engine(const config::BenchmarkConfig& config, const dataset::Da
 // Blocks SIGINT and SIGTERM in the calling thread (and the threads it starts later) so the engine can take
 // them with sigtimedwait. Call once, early in main, before any thread starts.
 void block_termination_signals();
+// Waits up to timeout_ns for SIGINT or SIGTERM (blocked as above) and takes it: the signal number, or 0 when
+// the time ran out. A zero timeout polls.
+int wait_termination_signal(int64_t timeout_ns);
 
 }  // namespace ie::engine

@@ -1,5 +1,6 @@
 #include "metrics/run_aggregate.h"
 
+#include <cmath>
 #include <utility>
 
 namespace ie::metrics {
@@ -67,6 +68,7 @@ void RunAggregate::add_success(const RequestRecord& r) {
   ++finish_reason_counts_[static_cast<size_t>(r.finish_reason)];
   const int64_t scheduled_ns = r.scheduled_ns > 0 ? r.scheduled_ns : r.issued_ns;
   latency_ns_.push_back(r.completed_ns - r.issued_ns);
+  live_e2e_.record(latency_ns_.back());
   latency_from_schedule_ns_.push_back(r.completed_ns - scheduled_ns);
 
   int64_t osl = -1;
@@ -82,10 +84,16 @@ void RunAggregate::add_success(const RequestRecord& r) {
 
   if (!streaming_ || !r.streamed || r.first_token_ns <= 0) return;
   ttft_ns_.push_back(r.first_token_ns - r.issued_ns);
+  live_ttft_.record(ttft_ns_.back());
   ttft_from_schedule_ns_.push_back(r.first_token_ns - scheduled_ns);
   if (osl > 1) {
     tpot_ns_.push_back(static_cast<double>(r.completed_ns - r.first_token_ns) / static_cast<double>(osl - 1));
+    live_tpot_.record(std::llround(tpot_ns_.back()));
   }
+}
+
+LiveLatencies RunAggregate::live_latencies() const {
+  return {.ttft = summarize(live_ttft_), .tpot = summarize(live_tpot_), .e2e = summarize(live_e2e_)};
 }
 
 void RunAggregate::add_failure(const RequestRecord& r) {

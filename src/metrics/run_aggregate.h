@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "metrics/hdr_histogram.h"
+#include "metrics/live_latencies.h"
 #include "metrics/request_record.h"
 #include "metrics/run_metrics.h"
 
@@ -55,6 +56,8 @@ class RunAggregate {
   uint64_t issued() const { return issued_; }
   uint64_t succeeded() const { return succeeded_; }
   uint64_t failed() const { return failed_; }
+  // Successes so far, from histograms: O(buckets), for a display refreshed a few times a second.
+  LiveLatencies live_latencies() const;
 
   // --- result ---
   // Exact summaries of everything added so far; end_ns closes the run's total duration. Sorts copies of the
@@ -90,6 +93,9 @@ class RunAggregate {
   uint64_t osl_from_server_usage_ = 0;
   uint64_t osl_from_content_chunks_ = 0;
   std::optional<HdrHistogram> itl_;
+  HdrHistogram live_e2e_;  // the same values as latency_ns_ / ttft_ns_ / tpot_ns_, for live_latencies()
+  HdrHistogram live_ttft_;
+  HdrHistogram live_tpot_;
 };
 
 }  // namespace ie::metrics

@@ -14,6 +14,7 @@ TEST(ModelJson, EmptyModelHasNoVerdictAndNoLoadgen) {
   EXPECT_FALSE(j.contains("verdict_pct"));
   EXPECT_FALSE(j.contains("loadgen"));
   EXPECT_FALSE(j.contains("tok_per_s"));
+  EXPECT_FALSE(j.contains("recent")) << "no whole second yet";
 }
 
 TEST(ModelJson, CarriesTheFrameNumbers) {
@@ -42,6 +43,24 @@ TEST(ModelJson, CarriesTheFrameNumbers) {
   EXPECT_EQ(j["stages"][0]["p99_ns"], 3'000'000);
   EXPECT_EQ(j["verdict_pct"]["server"], 80.0);
   EXPECT_EQ(j["loadgen"]["latency"]["e2e"]["n"], 7);
+}
+
+TEST(ModelJson, LiveLoadgenLatenciesAndTheRecentWindowAreIncluded) {
+  Model m;
+  m.loadgen = Loadgen{};
+  m.loadgen->ttft = {3, 1e6, 1, 2, 3, 4};
+  m.recent.valid = true;
+  m.recent.window_s = 2;
+  m.recent.req_per_s = 150;
+  m.recent.p99_e2e_ns = 9'000'000;
+  m.recent.req_per_s_by_second = {100, 200};
+  m.recent.p99_e2e_by_second_ns = {8'000'000, 9'000'000};
+  nlohmann::json j = to_json(m);
+  EXPECT_EQ(j["loadgen"]["latency"]["ttft"]["n"], 3) << "live latencies are sent before the final frame";
+  EXPECT_EQ(j["recent"]["window_s"], 2);
+  EXPECT_EQ(j["recent"]["req_per_s"], 150.0);
+  EXPECT_EQ(j["recent"]["req_per_s_by_second"], nlohmann::json::array({100.0, 200.0}));
+  EXPECT_EQ(j["recent"]["p99_e2e_ns_by_second"][1], 9'000'000);
 }
 
 }  // namespace

@@ -60,6 +60,7 @@ constexpr std::string_view kOfflineFrame =
     R"golden(═════════════════════════════════════════════════════════════════════════════════════════════════════════════════════════════════
   uptime                              0.4s   status                              DONE   req/s                               73.8
   issued                                20   dropped records                        0   tok/s                                  —
+  req/s (5 s)                            —   p99 e2e (5 s)                          —   completed                             20
 ═════════════════════════════════════════════════════════════════════════════════════════════════════════════════════════════════
 
   REQUEST LIFECYCLE  (ms)  [frozen]
@@ -101,6 +102,7 @@ constexpr std::string_view kStreamingFrame =
     R"golden(═════════════════════════════════════════════════════════════════════════════════════════════════════════════════════════════════
   uptime                              0.2s   status                              LIVE   req/s                               56.2
   issued                                10   dropped records                        2   tok/s                        5,353,810.0
+  req/s (5 s)                            —   p99 e2e (5 s)                          —   completed                             10
 ═════════════════════════════════════════════════════════════════════════════════════════════════════════════════════════════════
 
   REQUEST LIFECYCLE  (ms)
@@ -228,7 +230,7 @@ TEST(Render, EmptyStateShowsHints) {
   EXPECT_NE(frame.find("client work                            —"), std::string::npos);
 }
 
-TEST(Render, LoadgenPanelOnlyWhenFedAndLatenciesOnlyWhenFinal) {
+TEST(Render, LoadgenPanelOnlyWhenFedWithLatenciesSoFarAndFinal) {
   EXPECT_EQ(render(Model{}, {}).find("LOADGEN"), std::string::npos) << "no client numbers, no panel";
 
   Model m;
@@ -249,7 +251,13 @@ TEST(Render, LoadgenPanelOnlyWhenFedAndLatenciesOnlyWhenFinal) {
                 "tok/s                                  —\n"),
       std::string::npos)
       << live;
-  EXPECT_NE(live.find("  ttft" + std::string(46, ' ') + "           —  (at the end of the run)\n"),
+  EXPECT_NE(live.find("  ttft" + std::string(46, ' ') + "           —  (none yet)\n"), std::string::npos)
+      << live;
+  m.loadgen->e2e = DistRow{1'000, 140.0 * kMs, 90 * kMs, 130 * kMs, 290 * kMs, 300 * kMs};
+  live = render(m, {});
+  EXPECT_NE(live.find("latency (ms, successes so far)"), std::string::npos) << live;
+  EXPECT_NE(live.find("  e2e" + std::string(47, ' ') +
+                      "       1,000     140.00      90.00     130.00     290.00     300.00\n"),
             std::string::npos)
       << live;
 
@@ -320,6 +328,38 @@ TEST(Render, StatusChips) {
     m.header.status = status;
     const std::string first_row = lines_of(render(m, {}))[1];
     EXPECT_NE(first_row.find(std::string(text) + "   req/s"), std::string::npos) << first_row;
+  }
+}
+
+}  // namespace
+}  // namespace ie::dashboard
+
+namespace ie::dashboard {
+namespace {
+
+TEST(FitToScreen, CutsLinesAtTheColumnKeepingColourSequencesWholeAndClosed) {
+  const std::string frame = "abcdef\n\x1b[38;5;6m│▓▓▓▓\x1b[39m tail\nxy\n";
+  EXPECT_EQ(fit_to_screen(frame, 0, 0), frame) << "no limits: unchanged";
+  EXPECT_EQ(fit_to_screen(frame, 3, 0), "abc\n\x1b[38;5;6m│▓▓\x1b[39m\nxy\n");
+  EXPECT_EQ(fit_to_screen(frame, 6, 0), "abcdef\n\x1b[38;5;6m│▓▓▓▓\x1b[39m \x1b[39m\nxy\n")
+      << "a sequence before the cut is kept; the colour is closed at the cut";
+}
+
+TEST(FitToScreen, RowsThatDoNotFitAreReplacedByANote) {
+  const std::string frame = "1\n2\n3\n4\n5\n";
+  EXPECT_EQ(fit_to_screen(frame, 0, 5), frame);
+  EXPECT_EQ(fit_to_screen(frame, 0, 3), "1\n2\n  … 3 more lines: enlarge the terminal\n");
+  EXPECT_EQ(fit_to_screen(frame, 8, 3), "1\n2\n  … 3 mo\n");
+}
+
+TEST(FitToScreen, ARealFrameCutToEightyColumnsHasNoLineWiderThanEighty) {
+  Model m;
+  m.loadgen = Loadgen{};
+  for (const bool color : {false, true}) {
+    const std::string fitted = fit_to_screen(render(m, {.color = color}), 80, 24);
+    const std::vector<std::string> lines = lines_of(fitted);
+    EXPECT_LE(lines.size(), 24u);
+    for (const std::string& line : lines) EXPECT_LE(columns(strip_sgr(line)), 80) << line;
   }
 }
 

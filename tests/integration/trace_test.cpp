@@ -228,6 +228,47 @@ TEST(Trace, ViewReplaysTheRunIntoTheFinalDashboardFrame) {
   EXPECT_NE(view.out.rfind("trace finished\n"), std::string::npos) << view.out;
 }
 
+TEST(Trace, PacedViewEndsOnTheSameFinalFrameAsTheImmediateOne) {
+  StubServer stub({"--output-chars", "30", "--chars-per-event", "10"});
+  TempDir dir;
+  fs::path file = dir.path() / "run.ietrace";
+  CommandResult run = run_binary(benchmark_args("online", stub, dir,
+                                                {"--load-pattern", "poisson", "--target-qps", "200",
+                                                 "--duration", "1s", "--trace-file", file.string()}));
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  CommandResult at_once = run_binary({"trace", "view", file.string(), "--no-color"});
+  CommandResult paced = run_binary({"trace", "view", file.string(), "--no-color", "--speed", "20"});
+  ASSERT_EQ(at_once.exit_code, 0) << at_once.err;
+  ASSERT_EQ(paced.exit_code, 0) << paced.err;
+  EXPECT_NE(paced.err.find("at 20x the recorded pace"), std::string::npos) << paced.err;
+  const size_t frame_start = paced.out.rfind("  uptime");
+  ASSERT_NE(frame_start, std::string::npos) << paced.out;
+  EXPECT_EQ(paced.out.substr(frame_start), at_once.out.substr(at_once.out.find("  uptime")))
+      << "the replayed fold ends where the immediate one does";
+
+  CommandResult both = run_binary({"trace", "view", file.string(), "--realtime", "--speed", "2"});
+  EXPECT_EQ(both.exit_code, 2) << "--realtime and --speed exclude each other";
+}
+
+TEST(Trace, CtrlCStopsAPacedReplayWithTheFrameSoFar) {
+  StubServer stub({"--output-chars", "30", "--chars-per-event", "10"});
+  TempDir dir;
+  fs::path file = dir.path() / "run.ietrace";
+  CommandResult run = run_binary(benchmark_args("online", stub, dir,
+                                                {"--load-pattern", "poisson", "--target-qps", "200",
+                                                 "--duration", "1s", "--trace-file", file.string()}));
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  // At 1/1000 of the pace the replay would take ~17 minutes: only the interrupt can end it.
+  BackgroundRun replay({"trace", "view", file.string(), "--no-color", "--speed", "0.001"});
+  ASSERT_TRUE(replay.wait_for_stderr("Ctrl-C stops"));
+  replay.send_signal(SIGINT);
+  CommandResult stopped = replay.finish();
+  EXPECT_EQ(stopped.exit_code, 130) << stopped.err;
+  EXPECT_NE(stopped.err.find("replay interrupted"), std::string::npos) << stopped.err;
+  EXPECT_NE(stopped.out.find("REQUEST LIFECYCLE"), std::string::npos) << "the frame as of the interrupt";
+  EXPECT_EQ(stopped.out.find("DONE"), std::string::npos) << "PERF_END was never reached\n" << stopped.out;
+}
+
 TEST(Trace, CommandsRefuseAFileThatIsNotATrace) {
   TempDir dir;
   fs::path bogus = dir.path() / "not-a-trace.ietrace";

@@ -249,3 +249,39 @@ TEST(RunAggregate, FinishCanBeCalledTwiceWithTheSameResult) {
 
 }  // namespace
 }  // namespace ie::metrics
+
+namespace ie::metrics {
+namespace {
+
+TEST(RunAggregateLive, LiveLatenciesAgreeWithTheExactSummaryAndSkipFailures) {
+  RunAggregate a(/*streaming=*/true);
+  a.set_perf_start(kStartNs);
+  EXPECT_EQ(a.live_latencies().e2e.n, 0u);
+  for (int i = 0; i < 200; ++i) a.add(streamed_record(i, 10 + i % 7, 100 + i, 11));
+  a.add(failed_record(Outcome::http_status, 500, 5, 90'000));  // would dominate max if it were counted
+  const LiveLatencies live = a.live_latencies();
+  const RunMetrics exact = a.finish(kStartNs + 1'000 * kMs);
+  EXPECT_EQ(live.e2e.n, 200u);
+  EXPECT_EQ(live.e2e.min_ns, static_cast<int64_t>(exact.latency_ns.min));
+  EXPECT_EQ(live.e2e.max_ns, static_cast<int64_t>(exact.latency_ns.max));
+  EXPECT_NEAR(live.e2e.avg_ns, exact.latency_ns.avg, 1e-9 * exact.latency_ns.avg);
+  EXPECT_NEAR(static_cast<double>(live.e2e.p99_ns), exact.latency_ns.percentile(99.0),
+              5e-3 * exact.latency_ns.percentile(99.0));
+  EXPECT_EQ(live.ttft.n, 200u);
+  EXPECT_EQ(live.ttft.max_ns, 16 * kMs);
+  EXPECT_EQ(live.tpot.n, 200u);
+  EXPECT_NEAR(static_cast<double>(live.tpot.p50_ns), exact.tpot_ns.percentile(50.0),
+              1e-2 * exact.tpot_ns.percentile(50.0));
+}
+
+TEST(RunAggregateLive, NonStreamingRunsHaveNoLiveTtftOrTpot) {
+  RunAggregate a(/*streaming=*/false);
+  a.add(ok_record(0, 20));
+  const LiveLatencies live = a.live_latencies();
+  EXPECT_EQ(live.e2e.n, 1u);
+  EXPECT_EQ(live.ttft.n, 0u);
+  EXPECT_EQ(live.tpot.n, 0u);
+}
+
+}  // namespace
+}  // namespace ie::metrics
