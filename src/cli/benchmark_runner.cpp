@@ -179,7 +179,8 @@ dashboard::Loadgen live_loadgen(const engine::ProgressTick& tick) {
   g.completed = tick.succeeded;
   g.errors = tick.failed;
   g.duration_ns = tick.elapsed_ns;
-  g.open_connections = tick.open_connections;
+  g.connections = dashboard::ConnectionCounts{
+      .open = tick.open_connections, .busy = tick.in_flight, .connecting = tick.connecting};
   g.ttft = tick.latencies.ttft;
   g.tpot = tick.latencies.tpot;
   g.e2e = tick.latencies.e2e;

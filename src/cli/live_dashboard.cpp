@@ -70,9 +70,9 @@ void LiveDashboard::start() {
 void LiveDashboard::set_loadgen(const dashboard::Loadgen& loadgen) {
   std::lock_guard lock(fold_mutex_);
   // The final metrics know no connection count (the pool is closed by then): keep the last one seen.
-  std::optional<uint32_t> connections = loadgen_ ? loadgen_->open_connections : std::nullopt;
+  std::optional<dashboard::ConnectionCounts> connections = loadgen_ ? loadgen_->connections : std::nullopt;
   loadgen_ = loadgen;
-  if (!loadgen_->open_connections) loadgen_->open_connections = connections;
+  if (!loadgen_->connections) loadgen_->connections = connections;
 }
 
 dashboard::Model LiveDashboard::snapshot() {

@@ -108,6 +108,15 @@ struct LoopPanel {
   size_t workers_not_shown = 0;
 };
 
+// The client's connection pool. Every open connection is busy (carrying a request, which includes one still
+// connecting) or idle.
+struct ConnectionCounts {
+  uint32_t open = 0;
+  uint32_t busy = 0;
+  uint32_t connecting = 0;  // part of busy
+  uint32_t idle() const { return open > busy ? open - busy : 0; }
+};
+
 // The client's own counts and latencies (its metrics, not the trace's), fed by the caller: live from the
 // engine's progress (latencies from the collector's 3-digit histograms), final from the run's exact metrics.
 // Spec §6: authoritative numbers.
@@ -116,11 +125,10 @@ struct Loadgen {
   uint64_t issued = 0;
   uint64_t completed = 0;
   uint64_t errors = 0;
-  int64_t duration_ns = 0;              // the window the rates are over
-  std::optional<double> output_tokens;  // total output tokens of the successes, when known
-  std::optional<uint32_t>
-      open_connections;  // the client pool's open connections (its own gauge, no /proc scan)
-  DistRow ttft;          // n == 0: not known (yet)
+  int64_t duration_ns = 0;                      // the window the rates are over
+  std::optional<double> output_tokens;          // total output tokens of the successes, when known
+  std::optional<ConnectionCounts> connections;  // the client pool's own gauges (no /proc scan)
+  DistRow ttft;                                 // n == 0: not known (yet)
   DistRow tpot;
   DistRow e2e;
 };

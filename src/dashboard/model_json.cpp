@@ -87,7 +87,12 @@ json to_json(const Model& m) {
                     {"completed", g.completed},
                     {"errors", g.errors},
                     {"duration_ns", g.duration_ns}};
-    if (g.open_connections) loadgen["open_connections"] = *g.open_connections;
+    if (g.connections) {
+      loadgen["connections"] = {{"open", g.connections->open},
+                                {"busy", g.connections->busy},
+                                {"connecting", g.connections->connecting},
+                                {"idle", g.connections->idle()}};
+    }
     loadgen["latency"] = {
         {"ttft", dist_json(g.ttft)}, {"tpot", dist_json(g.tpot)}, {"e2e", dist_json(g.e2e)}};
     out["loadgen"] = std::move(loadgen);

@@ -411,7 +411,7 @@ void lag_row(Frame& f, std::string_view name, const LagLine& line) {
   f.push(l);
 }
 
-void loop_lag(Frame& f, const LoopPanel& p, std::optional<uint32_t> tcp_connections) {
+void loop_lag(Frame& f, const LoopPanel& p, const std::optional<ConnectionCounts>& connections) {
   section(f, "EVENT LOOP LAG  (ms)", false);
   if (!p.has_data) {
     f.push(f.line().add("  (no LOOP_LAG events yet)", Color::muted));
@@ -422,7 +422,12 @@ void loop_lag(Frame& f, const LoopPanel& p, std::optional<uint32_t> tcp_connecti
       .add(fmt::format("{:.2f} ms", static_cast<double>(p.fleet_p99_ns) / 1e6));
   fleet.add("   hot workers (p99 ≥ 5 ms)  ", Color::rule);
   fleet.add(fmt::format("{}/{}", p.hot_workers, p.total_workers), heat_color(p.hot_heat, Color::plain));
-  if (tcp_connections) fleet.add("   tcp conns  ", Color::rule).add(count_text(*tcp_connections));
+  if (connections) {
+    fleet.add("   tcp conns  ", Color::rule).add(count_text(connections->open));
+    fleet.add("  busy ", Color::rule).add(count_text(connections->busy));
+    fleet.add(" (connecting ", Color::rule).add(count_text(connections->connecting)).add(")", Color::rule);
+    fleet.add("  idle ", Color::rule).add(count_text(connections->idle()));
+  }
   f.push(fleet);
   Line head = f.line();
   head.add("  ").add(fmt::format("{:<50}", "worker"), Color::label);
@@ -545,7 +550,7 @@ std::string render(const Model& model, const RenderOptions& options) {
   lifecycle(f, model);
   verdict(f, model);
   if (model.loadgen) loadgen(f, *model.loadgen);
-  loop_lag(f, model.loop, model.loadgen ? model.loadgen->open_connections : std::nullopt);
+  loop_lag(f, model.loop, model.loadgen ? model.loadgen->connections : std::nullopt);
   return f.take();
 }
 

@@ -168,6 +168,7 @@ PhaseOutcome drive_phase(Run& run, const load::PhasePlan& phase, bool warmup, in
     t.planned_ns = phase.issue_deadline_ns ? phase.issue_deadline_ns - phase.start_ns : 0;
     t.in_flight = sum_gauge(run, &PoolGauges::busy);
     t.open_connections = sum_gauge(run, &PoolGauges::open);
+    t.connecting = sum_gauge(run, &PoolGauges::connecting);
     t.draining = drain_deadline_ns != 0;
     t.final = final;
     if (!warmup) t.latencies = collector.live_latencies();

@@ -27,6 +27,7 @@ struct ProgressTick {
   int64_t planned_ns = 0;  // timed runs: the issue window; else 0
   uint32_t in_flight = 0;
   uint32_t open_connections = 0;
+  uint32_t connecting = 0;  // of the in-flight requests, those whose connection is still being set up
   bool draining = false;
   bool final = false;                // the last tick of the phase
   metrics::LiveLatencies latencies;  // performance phase: the successes' latencies so far (live, approximate)

@@ -49,6 +49,7 @@ TEST(ModelJson, LiveLoadgenLatenciesAndTheRecentWindowAreIncluded) {
   Model m;
   m.loadgen = Loadgen{};
   m.loadgen->ttft = {3, 1e6, 1, 2, 3, 4};
+  m.loadgen->connections = ConnectionCounts{.open = 10, .busy = 7, .connecting = 2};
   m.recent.valid = true;
   m.recent.window_s = 2;
   m.recent.req_per_s = 150;
@@ -57,6 +58,8 @@ TEST(ModelJson, LiveLoadgenLatenciesAndTheRecentWindowAreIncluded) {
   m.recent.p99_e2e_by_second_ns = {8'000'000, 9'000'000};
   nlohmann::json j = to_json(m);
   EXPECT_EQ(j["loadgen"]["latency"]["ttft"]["n"], 3) << "live latencies are sent before the final frame";
+  EXPECT_EQ(j["loadgen"]["connections"]["idle"], 3);
+  EXPECT_EQ(j["loadgen"]["connections"]["connecting"], 2);
   EXPECT_EQ(j["recent"]["window_s"], 2);
   EXPECT_EQ(j["recent"]["req_per_s"], 150.0);
   EXPECT_EQ(j["recent"]["req_per_s_by_second"], nlohmann::json::array({100.0, 200.0}));

@@ -276,14 +276,16 @@ TEST(Render, LoadgenPanelOnlyWhenFedWithLatenciesSoFarAndFinal) {
   EXPECT_LT(final_frame.find("LOADGEN"), final_frame.find("EVENT LOOP LAG")) << "the spec's panel order";
 }
 
-TEST(Render, FleetLineShowsThePoolsOpenConnectionsWhenKnown) {
+TEST(Render, FleetLineShowsThePoolsConnectionGaugesWhenKnown) {
   Model m;
   m.loop.has_data = true;
   m.loop.total_workers = 2;
   EXPECT_EQ(render(m, {}).find("tcp conns"), std::string::npos);
   m.loadgen = Loadgen{};
-  m.loadgen->open_connections = 1'024;
-  EXPECT_NE(render(m, {}).find("hot workers (p99 ≥ 5 ms)  0/2   tcp conns  1,024\n"), std::string::npos)
+  m.loadgen->connections = ConnectionCounts{.open = 1'024, .busy = 1'000, .connecting = 24};
+  EXPECT_NE(render(m, {}).find(
+                "hot workers (p99 ≥ 5 ms)  0/2   tcp conns  1,024  busy 1,000 (connecting 24)  idle 24\n"),
+            std::string::npos)
       << render(m, {});
 }
 

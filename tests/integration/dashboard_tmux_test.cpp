@@ -139,8 +139,9 @@ TEST(DashboardInTmux, MidRunAndFinalScreensShowEverySectionAndAgreeWithTheReport
   ASSERT_TRUE(stream.read_until([](const std::string& s) { return count(s, "REQUEST LIFECYCLE") >= 3; }))
       << "no third frame";
   const std::string live = tmux.capture(false);
-  for (const char* section : {"uptime", "REQUEST LIFECYCLE", "client work", "coverage", "LOADGEN",
-                              "latency (ms, successes so far)", "EVENT LOOP LAG", "req/s (", "p99 e2e ("})
+  for (const char* section :
+       {"uptime", "REQUEST LIFECYCLE", "client work", "coverage", "LOADGEN", "latency (ms, successes so far)",
+        "EVENT LOOP LAG", "req/s (", "p99 e2e (", "tcp conns"})
     EXPECT_NE(live.find(section), std::string::npos) << section << " missing mid-run:\n" << live;
   EXPECT_EQ(live.find("DONE"), std::string::npos) << "captured after the end?\n" << live;
   const int64_t live_issued = number_after(live, "issued");
