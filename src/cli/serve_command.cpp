@@ -12,6 +12,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "cli/command.h"
 #include "common/error.h"
@@ -76,7 +77,22 @@ void add_serve_command(CLI::App& root, Action& action) {
       "POST /v1/completions, GET /v1/models and GET /health. Prints 'listening on http://HOST:PORT' when\n"
       "ready; stops on SIGINT/SIGTERM. Token model: one token = one SSE content event of --chars-per-event\n"
       "characters of a repeating a..z text (echo: one word of the prompt); max_completion_tokens /\n"
-      "max_tokens cap it (finish_reason \"length\").");
+      "max_tokens cap it (finish_reason \"length\").\n\n"
+      "Fault injection (--fault KIND=RATE, e.g. --fault http_503=0.1 --fault stall=0.05 --stall-ms 2000):\n"
+      "only valid completion requests get faults; 'part of the reply' = the headers and half the body,\n"
+      "or, streaming, the headers and the first SSE event.\n"
+      "  http_500|http_429|http_503  that status with {\"error\":{\"message\",\"type\"}}; keep-alive\n"
+      "  bad_json      200, JSON cut in half (streaming: one event's data), framing valid; keep-alive\n"
+      "  truncated     part of the reply, then FIN: Content-Length or the missing 0-chunk promises more\n"
+      "  bad_chunked   chunked body whose (second, streaming) chunk-size line is 'ZZ'; then FIN\n"
+      "  bad_sse       an event stream whose last event lacks its blank line and [DONE], 0-chunk intact\n"
+      "                (sent even to non-streaming requests); keep-alive\n"
+      "  reset_before  RST as soon as the request arrives, no response byte\n"
+      "  reset_during  part of the reply, then RST\n"
+      "  stall         part of the reply, then nothing until the client closes or --stall-ms pass\n"
+      "  oversized     a valid reply with --oversized-bytes characters of text in one message / event\n"
+      "A fault that closes the connection drops requests pipelined behind it. In variable mode faulty\n"
+      "replies are not paced.");
   cmd->add_option("--host", options->host, "Address to listen on")->capture_default_str();
   cmd->add_option("--port", options->port, "Port to listen on; 0 picks a free port (see the printed line)")
       ->capture_default_str();
@@ -119,8 +135,31 @@ void add_serve_command(CLI::App& root, Action& action) {
       ->capture_default_str();
   cmd->add_option("--model", options->model, "Model name reported in replies and by /v1/models")
       ->capture_default_str();
-  cmd->add_flag("--stats", options->stats, "Print req/s and MB/s to stderr once per second");
-  cmd->callback([&action, options, mode, stream] {
+  cmd->add_flag("--stats", options->stats,
+                "Print req/s, MB/s and the faults injected so far to stderr once per second");
+  auto fault_specs = std::make_shared<std::vector<std::string>>();
+  cmd->add_option(
+         "--fault", *fault_specs,
+         "KIND=RATE: give that fraction (0..1) of completion requests a fault; repeatable, the rates\n"
+         "add up to at most 1. Kinds (see the footer): http_500, http_429, http_503, bad_json,\n"
+         "truncated, bad_chunked, bad_sse, reset_before, reset_during, stall, oversized")
+      ->type_name("KIND=RATE")
+      ->take_all();
+  cmd->add_option("--fault-seed", options->faults.seed,
+                  "Seed of the fault choice; server thread i's sequence is fixed by (seed, i, request order)")
+      ->capture_default_str();
+  cmd->add_option("--fault-after", options->faults.after_requests,
+                  "Inject nothing into the first N completion requests of each server thread")
+      ->capture_default_str();
+  cmd->add_option("--stall-ms", options->faults.stall_ms,
+                  "stall: resume the reply after this many ms; 0 = never (until the client closes)")
+      ->capture_default_str();
+  cmd->add_option("--oversized-bytes", options->faults.oversized_bytes,
+                  "oversized: characters of text in the reply, so its body exceeds this many bytes")
+      ->capture_default_str();
+  cmd->callback([&action, options, mode, stream, fault_specs] {
+    for (const std::string& spec : *fault_specs)
+      options->faults.rates.push_back(stub::parse_fault_spec(spec));
     options->mode = *mode == "variable" ? stub::Mode::variable
                     : *mode == "echo"   ? stub::Mode::echo
                                         : stub::Mode::max_throughput;

@@ -27,6 +27,17 @@ struct PendingResponse {
   uint32_t tokens_sent = 0;
   int64_t first_token_due_ns = 0;  // arrival + TTFT
   int64_t itl_ns = 0;
+
+  // Untimed replies in parts (the stall and oversized faults, stub/fault_writer.h): ready_bytes first
+  // (head_sent once written); then fill_chars pattern characters generated a piece at a time whenever the
+  // connection's output has drained, so a huge reply never sits in memory whole; then held_bytes, not before
+  // held_due_ns (kHoldForever: never; the connection then waits for the client to leave).
+  static constexpr int64_t kHoldForever = INT64_MAX;
+  uint64_t fill_chars = 0;
+  uint64_t fill_done = 0;
+  bool fill_chunked = false;
+  std::string held_bytes;
+  int64_t held_due_ns = 0;
 };
 
 struct Connection {
@@ -38,6 +49,8 @@ struct Connection {
   uint32_t interest = 0;     // epoll events currently registered
   bool closing = false;      // a request asked to close, or the input was malformed: read no further requests
   bool peer_closed = false;  // EOF from the client: answer what was asked, then close
+  bool reset_on_close = false;       // close with an RST (SO_LINGER 0) instead of a FIN: an injected fault
+  bool refill_when_drained = false;  // the head of `pending` generates more output once `out` is sent
   RequestParser parser;
   std::string out;  // bytes waiting for send(); out_sent of them are already gone
   size_t out_sent = 0;

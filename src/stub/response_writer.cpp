@@ -126,6 +126,10 @@ std::string_view status_line(int status) {
       return "HTTP/1.1 405 Method Not Allowed\r\n";
     case 413:
       return "HTTP/1.1 413 Content Too Large\r\n";
+    case 429:
+      return "HTTP/1.1 429 Too Many Requests\r\n";
+    case 503:
+      return "HTTP/1.1 503 Service Unavailable\r\n";
     default:
       return "HTTP/1.1 500 Internal Server Error\r\n";
   }
@@ -187,25 +191,43 @@ ResponseWriter::ResponseWriter(std::string_view model, int64_t created_s) {
                  ",\"owned_by\":\"inference-endpoint-stub\"}]}";
 }
 
+namespace {
+constexpr std::string_view kFinishKey = "\"finish_reason\":\"";
+constexpr std::string_view kFinishEnd = "\"}],";
+std::string_view content_end(Api api) {
+  return api == Api::chat ? "\"}," : "\",";
+}
+}  // namespace
+
 void ResponseWriter::append_completion(std::string& out, Api api, std::string_view text, FinishReason finish,
                                        Usage usage, bool close) const {
-  const Fragments& f = fragments_[static_cast<int>(api)];
-  std::string_view close_content = api == Api::chat ? "\"}," : "\",";
-  char usage_buf[128];
-  std::string_view usage_json = format_usage(usage_buf, usage);
-  std::string_view reason = finish_name(finish);
-  constexpr std::string_view kFinishKey = "\"finish_reason\":\"";
-  constexpr std::string_view kFinishEnd = "\"}],";
-  size_t size = f.completion_prefix.size() + json_escaped_size(text) + close_content.size() +
-                kFinishKey.size() + reason.size() + kFinishEnd.size() + usage_json.size() + 1;
-  append_json_headers(out, 200, size, close);
-  out += f.completion_prefix;
+  append_completion_head(out, api, json_escaped_size(text), finish, usage, close);
   append_json_escaped(out, text);
-  out += close_content;
+  append_completion_tail(out, api, finish, usage);
+}
+
+size_t ResponseWriter::completion_tail_size(Api api, FinishReason finish, Usage usage) const {
+  char usage_buf[128];
+  return content_end(api).size() + kFinishKey.size() + finish_name(finish).size() + kFinishEnd.size() +
+         format_usage(usage_buf, usage).size() + 1;
+}
+
+void ResponseWriter::append_completion_head(std::string& out, Api api, uint64_t text_bytes,
+                                            FinishReason finish, Usage usage, bool close) const {
+  const Fragments& f = fragments_[static_cast<int>(api)];
+  append_json_headers(
+      out, 200, f.completion_prefix.size() + text_bytes + completion_tail_size(api, finish, usage), close);
+  out += f.completion_prefix;
+}
+
+void ResponseWriter::append_completion_tail(std::string& out, Api api, FinishReason finish,
+                                            Usage usage) const {
+  char usage_buf[128];
+  out += content_end(api);
   out += kFinishKey;
-  out += reason;
+  out += finish_name(finish);
   out += kFinishEnd;
-  out += usage_json;
+  out += format_usage(usage_buf, usage);
   out += '}';
 }
 
@@ -221,6 +243,24 @@ void ResponseWriter::append_stream_token(std::string& out, Api api, std::string_
   append_sse_chunk(out, std::string_view(f.chunk_head),
                    std::string_view(first ? f.first_token_prefix : f.token_prefix), Escaped{text},
                    std::string_view(f.token_suffix));
+}
+
+void ResponseWriter::append_stream_token_open(std::string& out, Api api, bool first) const {
+  const Fragments& f = fragments_[static_cast<int>(api)];
+  std::string_view prefix = first ? f.first_token_prefix : f.token_prefix;
+  append_number<16>(out, 6 + f.chunk_head.size() + prefix.size());
+  out += "\r\ndata: ";
+  out += f.chunk_head;
+  out += prefix;
+  out += "\r\n";
+}
+
+void ResponseWriter::append_stream_token_close(std::string& out, Api api) const {
+  const Fragments& f = fragments_[static_cast<int>(api)];
+  append_number<16>(out, f.token_suffix.size() + 2);
+  out += "\r\n";
+  out += f.token_suffix;
+  out += "\n\n\r\n";
 }
 
 void ResponseWriter::append_stream_tail(std::string& out, Api api, FinishReason finish,

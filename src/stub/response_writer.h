@@ -39,6 +39,18 @@ class ResponseWriter {
   // Finish event, usage event if `usage` is non-null, [DONE], and the chunked terminator.
   void append_stream_tail(std::string& out, Api api, FinishReason finish, const Usage* usage) const;
 
+  // The same shapes with a text the caller writes itself, in pieces (stub/fault_writer.h's oversized
+  // replies). The text must need no JSON escaping.
+  //  - non-streaming: head = status line, headers (Content-Length counting text_bytes of text) and the
+  //    object up to the text; then the text; then append_completion_tail.
+  //  - streaming: append_stream_token_open writes one HTTP chunk holding "data: " and the event up to the
+  //    text; the text goes in chunks of its own; append_stream_token_close writes the chunk that ends it.
+  void append_completion_head(std::string& out, Api api, uint64_t text_bytes, FinishReason finish,
+                              Usage usage, bool close) const;
+  void append_completion_tail(std::string& out, Api api, FinishReason finish, Usage usage) const;
+  void append_stream_token_open(std::string& out, Api api, bool first) const;
+  void append_stream_token_close(std::string& out, Api api) const;
+
   // Other routes.
   void append_error(std::string& out, int status, std::string_view message, std::string_view type,
                     bool close) const;
@@ -47,6 +59,7 @@ class ResponseWriter {
   static void append_continue(std::string& out);
 
  private:
+  size_t completion_tail_size(Api api, FinishReason finish, Usage usage) const;
   void append_json_response(std::string& out, int status, std::string_view body, bool close) const;
 
   // Pre-joined JSON fragments, per Api: "{"id":..,"object":..,"created":..,"model":..,"choices":[" etc.

@@ -43,6 +43,16 @@ void validate(const ServerOptions& o) {
   non_negative(o.itl_ms_mean, "itl ms");
   non_negative(o.itl_spread, "itl spread");
   non_negative(o.output_tokens_spread, "output tokens spread");
+  validate_faults(o.faults);
+}
+
+// ", 12 http_500, 3 stall" for the kinds injected so far, or "".
+std::string describe_faults(const FaultCounts& counts) {
+  std::string text;
+  for (size_t i = 1; i < kFaultKindCount; ++i) {
+    if (counts[i] != 0) text += fmt::format(", {} {}", counts[i], fault_name(static_cast<FaultKind>(i)));
+  }
+  return text.empty() ? text : ", faults injected:" + text.substr(1);
 }
 
 // Resolves host for a passive socket; the first address wins (numeric hosts have exactly one).
@@ -161,6 +171,7 @@ ServerCounters Server::counters() const {
     total.requests += c.requests;
     total.bytes_out += c.bytes_out;
     total.connections += c.connections;
+    for (size_t i = 0; i < kFaultKindCount; ++i) total.faults_injected[i] += c.faults_injected[i];
   }
   return total;
 }
@@ -177,10 +188,11 @@ void Server::print_stats_until_stopped() const {
     ServerCounters now = counters();
     int64_t t_ns = now_ns();
     double seconds = static_cast<double>(t_ns - last_ns) / kNsPerSec;
-    std::fprintf(stderr, "stub: %.0f req/s, %.1f MB/s, %llu connections accepted\n",
+    std::fprintf(stderr, "stub: %.0f req/s, %.1f MB/s, %llu connections accepted%s\n",
                  static_cast<double>(now.requests - last.requests) / seconds,
                  static_cast<double>(now.bytes_out - last.bytes_out) / seconds / 1e6,
-                 static_cast<unsigned long long>(now.connections));
+                 static_cast<unsigned long long>(now.connections),
+                 describe_faults(now.faults_injected).c_str());
     last = now;
     last_ns = t_ns;
   }

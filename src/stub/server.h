@@ -14,12 +14,16 @@
 //  - echo: the prompt comes back as the output, one event per word token.
 // HTTP/1.1 keep-alive with pipelining (answers in request order), "Connection: close", request bodies of any
 // framing; one epoll thread per `threads`, each with its own SO_REUSEPORT listener when threads > 1.
+// Fault injection (ServerOptions::faults; stub/fault_plan.h, stub/fault_writer.h): a configured fraction of
+// valid completion requests get a broken reply instead; models, health and invalid requests never do.
 
 #include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
+
+#include "stub/fault_plan.h"
 
 namespace ie::stub {
 
@@ -45,13 +49,15 @@ struct ServerOptions {
   uint64_t seed = 42;  // worker i draws from seed + i
   bool stats = false;  // print req/s and MB/s to stderr once per second while running
   std::string model = "stub-model";
+  FaultOptions faults;  // none by default
 };
 
 // Totals over all worker threads; safe to read while the server runs.
 struct ServerCounters {
-  uint64_t requests = 0;     // responses completed
-  uint64_t bytes_out = 0;    // bytes accepted by send()
-  uint64_t connections = 0;  // connections accepted
+  uint64_t requests = 0;          // responses completed
+  uint64_t bytes_out = 0;         // bytes accepted by send()
+  uint64_t connections = 0;       // connections accepted
+  FaultCounts faults_injected{};  // per kind; a faulty reply counts in `requests` too once written
 };
 
 class Worker;

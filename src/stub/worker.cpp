@@ -41,7 +41,7 @@ void add_to_epoll(int epoll_fd, int fd, uint32_t events, uint64_t tag) {
 Worker::Worker(const ServerOptions& options, unsigned index, int listen_fd, int stop_fd, int64_t created_s)
     : options_(options),
       listen_fd_(listen_fd),
-      responder_(options, options.seed + index, created_s),
+      responder_(options, options.seed + index, index, created_s),
       read_buffer_(new char[kReadBufferBytes]) {
   epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
   if (epoll_fd_ < 0) fail_setup(std::string("stub server: epoll_create1 failed: ") + std::strerror(errno));
@@ -59,7 +59,7 @@ Worker::~Worker() {
 ServerCounters Worker::counters() const {
   return ServerCounters{counters_.requests.load(std::memory_order_relaxed),
                         counters_.bytes_out.load(std::memory_order_relaxed),
-                        counters_.connections.load(std::memory_order_relaxed)};
+                        counters_.connections.load(std::memory_order_relaxed), responder_.faults_injected()};
 }
 
 void Worker::count_completed(uint32_t n) {
@@ -194,7 +194,7 @@ void Worker::parse_input(Connection& c, const char* data, size_t len, int64_t no
   flush(c);
 }
 
-void Worker::flush(Connection& c) {
+bool Worker::send_output(Connection& c) {
   while (c.has_unsent_output()) {
     size_t left = c.out.size() - c.out_sent;
     ssize_t n = ::send(c.fd, c.out.data() + c.out_sent, left, MSG_NOSIGNAL);
@@ -202,12 +202,26 @@ void Worker::flush(Connection& c) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN) break;
       close_connection(c);
-      return;
+      return false;
     }
     c.out_sent += static_cast<size_t>(n);
     counters_.bytes_out.store(counters_.bytes_out.load(std::memory_order_relaxed) + static_cast<uint64_t>(n),
                               std::memory_order_relaxed);
     if (static_cast<size_t>(n) < left) break;  // socket buffer full: EPOLLOUT says when to go on
+  }
+  return true;
+}
+
+void Worker::flush(Connection& c) {
+  if (!send_output(c)) return;
+  // An oversized fault reply is generated piece by piece, each once the previous one is sent.
+  while (c.refill_when_drained && !c.has_unsent_output()) {
+    c.refill_when_drained = false;  // advance() sets it again while pieces remain
+    c.out.clear();                  // all sent: the next piece reuses the space
+    c.out_sent = 0;
+    count_completed(responder_.advance(c, now_ns()));
+    arm_timer(c);
+    if (!send_output(c)) return;
   }
   if (!c.has_unsent_output()) {
     c.out_sent = 0;
@@ -216,7 +230,9 @@ void Worker::flush(Connection& c) {
     } else {
       c.out.clear();
     }
-    if ((c.closing || c.peer_closed) && c.pending.empty()) {
+    // A reply stalled for good is never finished, so a client that left is not waited for.
+    if ((c.closing && c.pending.empty()) ||
+        (c.peer_closed && (c.pending.empty() || Responder::is_stalled_forever(c)))) {
       close_connection(c);
       return;
     }
@@ -260,6 +276,13 @@ void Worker::fire_due_timers() {
 }
 
 void Worker::close_connection(Connection& c) {
+  if (c.reset_on_close) [[unlikely]] {
+    // An injected reset: linger 0 makes close() send an RST and drop anything still unsent.
+    linger reset{1, 0};
+    setsockopt(c.fd, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+    c.reset_on_close = false;
+  }
+  c.refill_when_drained = false;
   ::close(c.fd);  // also removes it from the epoll set: no other descriptor refers to this socket
   c.fd = -1;
   ++c.generation;

@@ -39,6 +39,7 @@ class Worker {
   void on_connection_event(Connection& c, uint32_t events);
   void read_input(Connection& c);
   void parse_input(Connection& c, const char* data, size_t len, int64_t now_ns);
+  bool send_output(Connection& c);  // false if the connection had to be closed
   void flush(Connection& c);
   void update_interest(Connection& c);
   void arm_timer(Connection& c);

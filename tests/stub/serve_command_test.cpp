@@ -95,7 +95,10 @@ INSTANTIATE_TEST_SUITE_P(Signals, ServeCommand, ::testing::Values(SIGINT, SIGTER
 TEST(ServeCommandErrors, BadFlagValuesExitWithInvalidInput) {
   if (access(IE_BINARY_PATH, X_OK) != 0) GTEST_SKIP() << IE_BINARY_PATH << " is not built";
   for (std::vector<std::string> args :
-       {std::vector<std::string>{"--mode", "bogus"}, std::vector<std::string>{"--chars-per-event", "0"}}) {
+       {std::vector<std::string>{"--mode", "bogus"}, std::vector<std::string>{"--chars-per-event", "0"},
+        std::vector<std::string>{"--fault", "bogus=0.1"}, std::vector<std::string>{"--fault", "http_500=1.5"},
+        std::vector<std::string>{"--fault", "http_500=0.6", "--fault", "stall=0.5"},
+        std::vector<std::string>{"--fault", "stall"}}) {
     Child child = spawn_serve(args);
     int status = 0;
     waitpid(child.pid, &status, 0);
@@ -104,6 +107,23 @@ TEST(ServeCommandErrors, BadFlagValuesExitWithInvalidInput) {
     EXPECT_EQ(read_all(child.stdout_fd), "");
     close(child.stdout_fd);
   }
+}
+
+TEST(ServeCommandFaults, FaultFlagsReachTheServer) {
+  if (access(IE_BINARY_PATH, X_OK) != 0) GTEST_SKIP() << IE_BINARY_PATH << " is not built";
+  Child child = spawn_serve({"--fault", "http_429=1", "--fault-after", "1", "--fault-seed", "9"});
+  std::string line = read_line(child.stdout_fd);
+  const std::string prefix = "listening on http://127.0.0.1:";
+  ASSERT_EQ(line.rfind(prefix, 0), 0u) << line;
+  testing::TestClient client(static_cast<uint16_t>(std::stoi(line.substr(prefix.size()))));
+  for (int expected : {200, 429}) {
+    client.send_raw(testing::post("/v1/chat/completions", testing::chat_body("hi", false)));
+    std::optional<testing::HttpResponse> r = client.read_response();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, expected);
+  }
+  EXPECT_EQ(exit_code_after(child, SIGTERM), 0);
+  close(child.stdout_fd);
 }
 
 }  // namespace

@@ -3,11 +3,13 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <stdexcept>
 
 namespace ie::stub::testing {
@@ -131,6 +133,29 @@ std::optional<HttpResponse> TestClient::read_response() {
   }
   if (!read_exact(std::stoul(r->header("content-length")), r->body)) return std::nullopt;
   return r;
+}
+
+std::string TestClient::read_until_closed(int& error) {
+  std::string rest = buffer_.substr(pos_);
+  buffer_.clear();
+  pos_ = 0;
+  char buf[65536];
+  for (;;) {
+    ssize_t n = recv(fd_, buf, sizeof buf, 0);
+    if (n > 0) {
+      rest.append(buf, static_cast<size_t>(n));
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    error = n == 0 ? 0 : errno;
+    return rest;
+  }
+}
+
+bool TestClient::stays_silent_for(int timeout_ms) {
+  if (pos_ < buffer_.size()) return false;
+  pollfd p{fd_, POLLIN, 0};
+  return poll(&p, 1, timeout_ms) == 0;
 }
 
 bool TestClient::reads_eof() {

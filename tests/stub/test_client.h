@@ -58,6 +58,13 @@ class TestClient {
   // Closes our sending side (the server sees EOF).
   void shutdown_write();
 
+  // Everything left on the connection until it ends (bytes already buffered included); `error` is 0 after
+  // a FIN, else the recv() errno (ECONNRESET after an RST).
+  std::string read_until_closed(int& error);
+  // True if no byte (and no EOF or error) arrives within timeout_ms: detects absence, so a timeout here is
+  // the assertion itself, not a wait for something that will happen.
+  bool stays_silent_for(int timeout_ms);
+
  private:
   bool fill();  // one recv() appended to buffer_; false on EOF or error
   bool read_line(std::string& line);
