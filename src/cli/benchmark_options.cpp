@@ -5,12 +5,15 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <memory>
+#include <set>
 
 #include "cli/benchmark_runner.h"
 #include "common/error.h"
 #include "config/dataset_spec.h"
 #include "config/schema.h"
+#include "config/suggest.h"
 #include "config/validate.h"
 #include "config/yaml_loader.h"
 
@@ -145,6 +148,32 @@ struct FlagSet {
   config::BenchmarkConfig build() const;
 };
 
+// CLI11 says "The following arguments were not expected: 2 --worker" for a misspelled flag. Extras are
+// allowed through parsing so this can name the flag and suggest the nearest real one instead.
+void reject_extras(const CLI::App& sub) {
+  std::vector<std::string> extras = sub.remaining();
+  if (extras.empty()) return;
+  std::string command = fmt::format("benchmark {}", sub.get_name());
+  auto flag =
+      std::find_if(extras.begin(), extras.end(), [](const std::string& e) { return e.starts_with('-'); });
+  if (flag == extras.end()) {
+    fail_input(
+        fmt::format("{}: unexpected argument '{}' (options are --name VALUE)", command, extras.front()));
+  }
+  std::string typed = flag->substr(0, flag->find('='));
+  std::vector<std::string> names;
+  for (const CLI::Option* option : sub.get_options()) {
+    for (const std::string& name : option->get_lnames()) names.push_back("--" + name);
+  }
+  std::vector<std::string_view> candidates(names.begin(), names.end());
+  std::string suggestion = config::nearest(typed, candidates);
+  if (!suggestion.empty()) {
+    fail_input(fmt::format("{}: unknown option '{}'; did you mean '{}'?", command, typed, suggestion));
+  }
+  fail_input(
+      fmt::format("{}: unknown option '{}' (see inference-endpoint {} --help)", command, typed, command));
+}
+
 std::string trim(std::string_view text) {
   size_t begin = text.find_first_not_of(" \t");
   if (begin == std::string_view::npos) return {};
@@ -219,7 +248,13 @@ void add_flag_subcommand(CLI::App& benchmark, Action& action, const ConfigRunner
   flags->warmup = sub->add_flag("--warmup,!--no-warmup", flags->warmup_enabled,
                                 "Run an untracked warmup phase before the measured one; default off");
   flags->output.add_to(*sub);
-  sub->callback([flags, &action, runner] { action = [flags, runner] { return runner(flags->build()); }; });
+  sub->allow_extras();
+  sub->callback([flags, sub, &action, runner] {
+    action = [flags, sub, runner] {
+      reject_extras(*sub);
+      return runner(flags->build());
+    };
+  });
 }
 
 void add_from_config_subcommand(CLI::App& benchmark, Action& action, const ConfigRunner& runner) {
@@ -234,8 +269,10 @@ void add_from_config_subcommand(CLI::App& benchmark, Action& action, const Confi
   sub->add_option("-c,--config", flags->path, "YAML config file (see `init` for templates)")->required();
   flags->report_dir = sub->add_option("--report-dir", "Report directory; overrides report_dir from the file");
   flags->output.add_to(*sub);
-  sub->callback([flags, &action, runner] {
-    action = [flags, runner] {
+  sub->allow_extras();
+  sub->callback([flags, sub, &action, runner] {
+    action = [flags, sub, runner] {
+      reject_extras(*sub);
       config::BenchmarkConfig config = config::load_config_file(flags->path);
       for (const std::string& dir : flags->report_dir->results()) {
         config::set_field(config, "report_dir", dir, "--report-dir");
@@ -245,6 +282,85 @@ void add_from_config_subcommand(CLI::App& benchmark, Action& action, const Confi
       return runner(config);
     };
   });
+}
+
+namespace fs = std::filesystem;
+
+// The report directory is created before the engine checks the endpoint (the runner's order), so a run that
+// fails in setup would leave an empty skeleton behind. This remembers what did not exist before the run and
+// removes what the run created, as long as no file was written into it.
+class ReportDirLeftovers {
+ public:
+  explicit ReportDirLeftovers(const config::BenchmarkConfig& config) {
+    if (config.output.report_dir.empty()) {
+      // The default reports/<name>_<time>: the runner picks the exact name, so watch reports/ for new ones.
+      watched_ = "reports";
+      prefix_ = config.name + "_";
+      std::error_code ec;
+      for (const auto& entry : fs::directory_iterator(watched_, ec)) before_.insert(entry.path());
+      if (ec) created_ = watched_;
+      return;
+    }
+    for (fs::path p = config.output.report_dir; !p.empty(); p = p.parent_path()) {
+      std::error_code ec;
+      if (fs::exists(p, ec) || ec) break;
+      created_ = p;
+      if (p == p.parent_path()) break;
+    }
+  }
+
+  void remove() const {
+    if (!created_.empty()) remove_if_empty(created_);
+    if (watched_.empty() || !created_.empty()) return;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(watched_, ec)) {
+      const fs::path& path = entry.path();
+      if (!before_.contains(path) && path.filename().string().starts_with(prefix_)) remove_if_empty(path);
+    }
+  }
+
+ private:
+  // Removes `dir` when it holds directories only: a file in it is someone's output and stays.
+  static void remove_if_empty(const fs::path& dir) {
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) return;
+    for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator();
+         it.increment(ec)) {
+      if (!it->is_directory(ec)) return;
+    }
+    if (!ec) fs::remove_all(dir, ec);
+  }
+
+  fs::path created_;  // topmost directory of the report path that did not exist; empty = none
+  fs::path watched_;  // "reports" for the default report dir
+  std::string prefix_;
+  std::set<fs::path> before_;
+};
+
+// A report path that runs into a file fails with "Not a directory" only after the dataset is loaded; say
+// which component is the file, before anything else happens.
+void check_report_dir(const config::BenchmarkConfig& config) {
+  fs::path dir = config.output.report_dir.empty() ? fs::path("reports") : fs::path(config.output.report_dir);
+  for (fs::path p = dir; !p.empty(); p = p.parent_path()) {
+    std::error_code ec;
+    if (fs::is_directory(p, ec)) return;
+    if (fs::exists(p, ec)) {
+      fail_setup(fmt::format("cannot use report directory '{}': '{}' is a file, not a directory",
+                             dir.string(), p.string()));
+    }
+    if (p == p.parent_path()) return;
+  }
+}
+
+int run_leaving_nothing_on_failure(const config::BenchmarkConfig& config) {
+  check_report_dir(config);
+  ReportDirLeftovers leftovers(config);
+  try {
+    return run_benchmark(config);
+  } catch (...) {
+    leftovers.remove();
+    throw;
+  }
 }
 
 }  // namespace
@@ -259,8 +375,7 @@ void register_benchmark_commands(CLI::App& root, Action& action, ConfigRunner ru
 }
 
 void add_benchmark_commands(CLI::App& root, Action& action) {
-  register_benchmark_commands(root, action,
-                              [](const config::BenchmarkConfig& config) { return run_benchmark(config); });
+  register_benchmark_commands(root, action, run_leaving_nothing_on_failure);
 }
 
 config::BenchmarkConfig config_from_args(std::vector<std::string> args) {

@@ -18,7 +18,9 @@ using ConfigRunner = std::function<int(const config::BenchmarkConfig&)>;
 // Registers the `benchmark` command and its three subcommands on `root`. When one of them is selected,
 // `action` is set to: build the config from the flags (or the YAML file plus overrides), resolve_and_validate
 // it, then return runner(config). Building happens inside the action, so ie::Error reaches main's action
-// handler.
+// handler. An unknown option is ie::Error(invalid_input) "benchmark online: unknown option '--worker'; did
+// you mean '--workers'?". (add_benchmark_commands' runner also refuses a report path that runs into a file,
+// exit 3, and removes the report directories a run created when it fails before writing any file.)
 void register_benchmark_commands(CLI::App& root, Action& action, ConfigRunner runner);
 
 // Parses a command line that starts with the word "benchmark" (for example {"benchmark", "online",

@@ -48,7 +48,8 @@ config::BenchmarkConfig probe_config(const ProbeOptions& options) {
 }
 
 int run_probe(const ProbeOptions& options) {
-  if (options.requests == 0) fail_input("--requests must be at least 1");
+  if (options.requests == 0) fail_input("--requests must be at least 1, got 0");
+  if (options.model.empty()) fail_input("--model must not be empty: servers route requests by it");
   config::BenchmarkConfig config = probe_config(options);
   dataset::Dataset prompts =
       dataset::Dataset::from_samples("probe", {dataset::Sample{options.prompt, "", ""}});

@@ -67,7 +67,8 @@ std::string into_integer(std::string_view text, Int& out) {
   const char* end = text.data() + text.size();
   auto [ptr, error] = std::from_chars(text.data(), end, out);
   if (!text.empty() && error == std::errc() && ptr == end) return {};
-  if (error == std::errc::result_out_of_range || (std::is_unsigned_v<Int> && text.starts_with('-'))) {
+  if (std::is_unsigned_v<Int> && text.starts_with('-')) return got("a non-negative integer", text);
+  if (error == std::errc::result_out_of_range) {
     return got(fmt::format("an integer in [{}, {}]", std::numeric_limits<Int>::min(),
                            std::numeric_limits<Int>::max()),
                text);
@@ -96,7 +97,13 @@ std::string into(std::string_view text, std::optional<T>& out) {
   return problem;
 }
 
+// "-5s" parses as nothing; say why rather than only show the examples.
+std::string negative_duration(std::string_view text) {
+  return fmt::format("a duration cannot be negative, got '{}'", text);
+}
+
 std::string duration_into(std::string_view text, uint64_t& out_ms) {
+  if (text.starts_with('-')) return negative_duration(text);
   std::optional<uint64_t> ms = try_parse_duration_ms(text);
   if (!ms) return got("a duration (examples: 30000, 30s, 5m)", text);
   out_ms = *ms;
@@ -104,6 +111,7 @@ std::string duration_into(std::string_view text, uint64_t& out_ms) {
 }
 
 std::string seconds_into(std::string_view text, uint64_t& out_ms) {
+  if (text.starts_with('-')) return negative_duration(text);
   std::optional<uint64_t> ms = try_parse_seconds_as_ms(text);
   if (!ms) return got("a number of seconds (examples: 4, 0.5, 500ms)", text);
   out_ms = *ms;

@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include <array>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -29,7 +30,27 @@ struct RowSource {
   std::string where() const { return path + ":" + std::to_string(line_number); }
 };
 
+// Formats people reach for that this loader does not read: refused by extension, before a confusing
+// "invalid JSON" on line 1.
+constexpr std::array<std::string_view, 7> kUnsupportedExtensions = {".csv",  ".tsv", ".parquet", ".arrow",
+                                                                    ".xlsx", ".pkl", ".pickle"};
+
+void check_format(const std::string& path) {
+  std::string extension = std::filesystem::path(path).extension().string();
+  for (char& c : extension) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (std::string_view unsupported : kUnsupportedExtensions) {
+    if (extension == unsupported) {
+      fail_input("dataset file '" + path + "': " + extension.substr(1) +
+                 " datasets are not supported; convert it to JSONL (one JSON object per line)");
+    }
+  }
+}
+
 std::string read_file(const std::string& path) {
+  // An ifstream opens a directory without complaint and then reads nothing: name the real problem.
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    fail_setup("cannot read dataset file '" + path + "': it is a directory");
   std::ifstream in(path, std::ios::binary);
   if (!in) fail_setup("cannot read dataset file '" + path + "': " + std::strerror(errno));
   std::ostringstream contents;
@@ -94,9 +115,18 @@ std::string choose_prompt_column(const config::DatasetConfig& config, dom::objec
   } else {
     expected = "no prompt column: expected one of ";
     for (std::string_view column : kPromptColumns) expected += std::string(column) + ", ";
-    expected += "or set parser.prompt=COLUMN";
+    expected +=
+        "or name the column with --dataset PATH,parser.prompt=COLUMN (YAML: datasets[].parser.prompt)";
   }
   fail_input(source.where() + ": " + expected + "; columns present: " + column_list(row));
+}
+
+// A whole file holding one pretty-printed JSON array fails on its first line "[": say what JSONL means.
+std::string array_hint(bool first_row, std::string_view line) {
+  if (!first_row || line.find_first_not_of(" \t") == std::string_view::npos ||
+      line[line.find_first_not_of(" \t")] != '[')
+    return "";
+  return "; the file looks like one JSON array, but a dataset is JSONL: one JSON object per line";
 }
 
 // A chat messages array: objects that each have a string "role" and a "content" (text or content parts).
@@ -172,6 +202,7 @@ Sample take_sample(const RowSource& source, const config::DatasetConfig& config,
 }  // namespace
 
 Dataset Dataset::load(const config::DatasetConfig& config) {
+  check_format(config.path);
   std::string contents = read_file(config.path);
   Dataset dataset;
   dataset.name_ = config.name.empty() ? std::filesystem::path(config.path).stem().string() : config.name;
@@ -189,7 +220,7 @@ Dataset Dataset::load(const config::DatasetConfig& config) {
     dom::element document;
     if (auto error = parser.parse(line.data(), line.size()).get(document)) {
       fail_input(source.where() + ": not a JSON object (invalid JSON: " + simdjson::error_message(error) +
-                 ")");
+                 ")" + array_hint(dataset.samples_.empty(), line));
     }
     dom::object row;
     if (document.get_object().get(row) != simdjson::SUCCESS) {
@@ -203,7 +234,10 @@ Dataset Dataset::load(const config::DatasetConfig& config) {
     }
     dataset.samples_.push_back(take_sample(source, config, dataset.prompt_column_, row));
   }
-  if (dataset.samples_.empty()) fail_input("dataset file '" + config.path + "' has no rows");
+  if (dataset.samples_.empty()) {
+    fail_input("dataset file '" + config.path + "' has no rows (" +
+               (contents.empty() ? "the file is empty" : "only blank lines") + ")");
+  }
   return dataset;
 }
 

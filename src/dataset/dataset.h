@@ -17,12 +17,15 @@ struct Sample {
 
 class Dataset {
  public:
-  // Loads a JSONL file: one JSON object per line, blank lines skipped. The prompt column is
-  // config.prompt_column when set (the parser remap), else the first present of: prompt, text_input, input,
-  // user_prompt, question, input_text, problem, query, or a chat "messages" array. The system column is
+  // Loads a JSONL file: one JSON object per line. Blank (whitespace-only) lines anywhere are skipped, not
+  // errors, but still count in the line numbers messages give. The prompt column is config.prompt_column
+  // when set (the parser remap), else the first present of: prompt, text_input, input, user_prompt,
+  // question, input_text, problem, query, or a chat "messages" array. The system column is
   // config.system_column, else "system" or "system_prompt" when present. Throws ie::Error(invalid_input)
-  // naming file and line for a line that is not a JSON object, lacks the prompt column, or has a non-string
-  // prompt; ie::Error(setup) when the file cannot be read; invalid_input for an empty dataset.
+  // naming file and line for a line that is not a JSON object, lacks the prompt column (naming the columns
+  // present and the parser.prompt remap), or has a non-string prompt; invalid_input for a file with no rows
+  // and for formats it does not read (.csv, .tsv, .parquet, ...); ie::Error(setup) when the file cannot be
+  // read (missing, unreadable, a directory).
   static Dataset load(const config::DatasetConfig& config);
 
   static Dataset from_samples(std::string name, std::vector<Sample> samples);  // tests and built-in data

@@ -221,6 +221,52 @@ TEST_F(BenchmarkOptions, BadValuesNameTheFlag) {
               HasSubstr("write samples=3"));
 }
 
+TEST_F(BenchmarkOptions, MisspelledFlagIsNamedWithTheNearestRealFlag) {
+  EXPECT_EQ(
+      invalid_input_message([] {
+        config_from_args(online_args({"--load-pattern", "poisson", "--target-qps", "5", "--worker", "2"}));
+      }),
+      "benchmark online: unknown option '--worker'; did you mean '--workers'?");
+  EXPECT_EQ(invalid_input_message([] { config_from_args(offline_args({"--num-sampels=3"})); }),
+            "benchmark offline: unknown option '--num-sampels'; did you mean '--num-samples'?");
+  EXPECT_THAT(invalid_input_message([] { config_from_args(offline_args({"--frobnicate"})); }),
+              HasSubstr("unknown option '--frobnicate' (see inference-endpoint benchmark offline --help)"));
+  EXPECT_THAT(invalid_input_message([] { config_from_args(offline_args({"stray"})); }),
+              HasSubstr("benchmark offline: unexpected argument 'stray'"));
+}
+
+TEST_F(BenchmarkOptions, InvalidValuesGetTheSameMessagesAsFromYaml) {
+  // One row per rule of the brief's list: the flag names itself, the rule and the value.
+  EXPECT_THAT(invalid_input_message([] {
+                config_from_args(online_args({"--load-pattern", "poisson", "--target-qps", "0"}));
+              }),
+              HasSubstr("settings.load_pattern.target_qps must be > 0, got 0 (from --target-qps)"));
+  EXPECT_EQ(invalid_input_message([] {
+              config_from_args(online_args({"--load-pattern", "concurrency", "--concurrency", "-1"}));
+            }),
+            "--concurrency: expected a non-negative integer, got '-1'");
+  EXPECT_EQ(invalid_input_message([] {
+              config_from_args(offline_args({"--duration", "-5s"}));
+            }),
+            "--duration: a duration cannot be negative, got '-5s'");
+  EXPECT_EQ(invalid_input_message([] {
+              config_from_args(offline_args({"--duration", "10x"}));
+            }),
+            "--duration: expected a duration (examples: 30000, 30s, 5m), got '10x'");
+  EXPECT_THAT(invalid_input_message([] {
+                config_from_args(offline_args({"--num-samples", "0"}));
+              }),
+              HasSubstr("settings.runtime.n_samples_to_issue must be > 0, got 0 (from --num-samples)"));
+  for (const char* url : {"127.0.0.1:8000", "http://h:99999", "http://:8000"}) {
+    EXPECT_THAT(invalid_input_message([url] {
+                  config_from_args(
+                      {"benchmark", "offline", "--endpoints", url, "--model", "m", "--dataset", "d.jsonl"});
+                }),
+                HasSubstr("endpoint_config.endpoints[0] is not a usable endpoint URL"))
+        << url;
+  }
+}
+
 TEST_F(BenchmarkOptions, ApiKeyComesFromEnvironmentWhenNotGiven) {
   ::setenv("OPENAI_API_KEY", "sk-env", 1);
   EXPECT_EQ(config_from_args(offline_args()).endpoint_config.api_key, "sk-env");
@@ -313,6 +359,14 @@ TEST_F(FromConfig, FileErrorsNameFileAndLine) {
             }),
             "settings.load_pattern.target_qsp at " + path_.string() +
                 ":4: unknown key; did you mean 'target_qps'?");
+}
+
+TEST_F(FromConfig, MisspelledFlagIsNamedWithTheNearestRealFlag) {
+  write(kConcurrencyYaml);
+  EXPECT_EQ(invalid_input_message([&] {
+              config_from_args({"benchmark", "from-config", "-c", path_.string(), "--report-dri", "x"});
+            }),
+            "benchmark from-config: unknown option '--report-dri'; did you mean '--report-dir'?");
 }
 
 TEST_F(FromConfig, ConfigFileIsRequired) {

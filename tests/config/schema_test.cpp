@@ -75,12 +75,42 @@ TEST(Schema, WrongTypeNamesKeyWhereExpectationAndValue) {
       HasSubstr("expected true or false, got 'maybe'"));
   EXPECT_THAT(invalid_input_message(
                   [&] { set_field(config, "settings.load_pattern.target_concurrency", "-5", "f:1"); }),
-              HasSubstr("expected an integer in [0, 4294967295], got '-5'"));
+              HasSubstr("expected a non-negative integer, got '-5'"));
+  EXPECT_THAT(invalid_input_message(
+                  [&] { set_field(config, "settings.client.max_idle_time", "99999999999999999999", "f:1"); }),
+              HasSubstr("expected a number of seconds"));
   EXPECT_THAT(invalid_input_message([&] { set_field(config, "model_params.max_new_tokens", "1.5", "f:1"); }),
               HasSubstr("expected a non-negative integer, got '1.5'"));
   EXPECT_THAT(
       invalid_input_message([&] { set_field(config, "settings.client.num_workers", "99999999999", "f:1"); }),
       HasSubstr("expected an integer in [-2147483648, 2147483647]"));
+}
+
+TEST(Schema, NegativeDurationsSayTheyCannotBeNegativeFromYamlAndFlagsAlike) {
+  BenchmarkConfig config;
+  EXPECT_EQ(invalid_input_message(
+                [&] { set_field(config, "settings.runtime.min_duration_ms", "-5s", "f.yaml:3"); }),
+            "settings.runtime.min_duration_ms at f.yaml:3: a duration cannot be negative, got '-5s'");
+  EXPECT_EQ(invalid_input_message(
+                [&] { set_field(config, "settings.runtime.min_duration_ms", "-5s", "--duration"); }),
+            "--duration: a duration cannot be negative, got '-5s'");
+  EXPECT_THAT(
+      invalid_input_message([&] { set_field(config, "settings.drain.performance_timeout_s", "-1", "f:1"); }),
+      HasSubstr("a duration cannot be negative, got '-1'"));
+  EXPECT_EQ(invalid_input_message(
+                [&] { set_field(config, "settings.runtime.min_duration_ms", "10x", "--duration"); }),
+            "--duration: expected a duration (examples: 30000, 30s, 5m), got '10x'");
+}
+
+TEST(Schema, NegativeCountsAreRejectedAsNonNegativeIntegersFromYamlAndFlagsAlike) {
+  BenchmarkConfig config;
+  EXPECT_EQ(invalid_input_message([&] {
+              set_field(config, "settings.load_pattern.target_concurrency", "-1", "--concurrency");
+            }),
+            "--concurrency: expected a non-negative integer, got '-1'");
+  EXPECT_EQ(invalid_input_message(
+                [&] { set_field(config, "settings.runtime.n_samples_to_issue", "-1", "f.yaml:9"); }),
+            "settings.runtime.n_samples_to_issue at f.yaml:9: expected a non-negative integer, got '-1'");
 }
 
 TEST(Schema, PythonValuesNotSupportedYetSaySo) {

@@ -85,7 +85,11 @@ TEST_F(DatasetLoad, MissingPromptColumnNamesFileLineCandidatesAndColumnsPresent)
   std::string file = (dir_ / "prompts.jsonl").string();
   EXPECT_EQ(message.rfind(file + ":3: no prompt column: expected one of prompt, text_input, ", 0), 0)
       << message;
-  EXPECT_NE(message.find("or set parser.prompt=COLUMN; columns present: a, b"), std::string::npos) << message;
+  // The remedy names both spellings of the remap: the flag's and the YAML key's.
+  EXPECT_NE(message.find("or name the column with --dataset PATH,parser.prompt=COLUMN (YAML: "
+                         "datasets[].parser.prompt); columns present: a, b"),
+            std::string::npos)
+      << message;
 }
 
 TEST_F(DatasetLoad, LaterLineWithoutTheChosenColumnIsAnError) {
@@ -132,8 +136,34 @@ TEST_F(DatasetLoad, MissingFileIsASetupError) {
 }
 
 TEST_F(DatasetLoad, EmptyFileIsAnError) {
-  EXPECT_NE(load_error(write("e.jsonl", "")).find("has no rows"), std::string::npos);
-  EXPECT_NE(load_error(write("b.jsonl", "\n  \n\t\n")).find("has no rows"), std::string::npos);
+  EXPECT_NE(load_error(write("e.jsonl", "")).find("e.jsonl' has no rows (the file is empty)"),
+            std::string::npos);
+  EXPECT_NE(load_error(write("b.jsonl", "\n  \n\t\n")).find("b.jsonl' has no rows (only blank lines)"),
+            std::string::npos);
+}
+
+TEST_F(DatasetLoad, DirectoryIsASetupErrorNotAnEmptyDataset) {
+  config::DatasetConfig config;
+  config.path = dir_.string();
+  std::string message = load_error(config, ExitCode::setup);
+  EXPECT_NE(message.find("'" + dir_.string() + "': it is a directory"), std::string::npos) << message;
+}
+
+TEST_F(DatasetLoad, UnsupportedFormatIsRefusedByExtensionBeforeParsing) {
+  std::string message = load_error(write("rows.csv", "prompt,id\nhello,1\n"));
+  EXPECT_NE(message.find("rows.csv': csv datasets are not supported; convert it to JSONL"), std::string::npos)
+      << message;
+  EXPECT_NE(load_error(write("rows.PARQUET", "PAR1")).find("parquet datasets are not supported"),
+            std::string::npos);
+}
+
+TEST_F(DatasetLoad, PrettyPrintedJsonArrayFileGetsAJsonlHint) {
+  std::string message = load_error(write("rows.json", "[\n  {\"prompt\": \"a\"}\n]\n"));
+  EXPECT_NE(message.find("rows.json:1: not a JSON object (invalid JSON"), std::string::npos) << message;
+  EXPECT_NE(message.find("looks like one JSON array, but a dataset is JSONL"), std::string::npos) << message;
+  // The hint is only for the first row: a later broken line is just a broken line.
+  message = load_error(write("later.jsonl", "{\"prompt\":\"a\"}\n[\n"));
+  EXPECT_EQ(message.find("looks like one JSON array"), std::string::npos) << message;
 }
 
 TEST_F(DatasetLoad, BlankLinesAreSkippedButCountedInLineNumbers) {
