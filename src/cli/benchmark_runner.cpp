@@ -179,6 +179,7 @@ dashboard::Loadgen live_loadgen(const engine::ProgressTick& tick) {
   g.completed = tick.succeeded;
   g.errors = tick.failed;
   g.duration_ns = tick.elapsed_ns;
+  g.stopping = tick.interrupted;
   g.connections = dashboard::ConnectionCounts{
       .open = tick.open_connections, .busy = tick.in_flight, .connecting = tick.connecting};
   g.ttft = tick.latencies.ttft;

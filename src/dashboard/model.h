@@ -121,7 +121,8 @@ struct ConnectionCounts {
 // engine's progress (latencies from the collector's 3-digit histograms), final from the run's exact metrics.
 // Spec §6: authoritative numbers.
 struct Loadgen {
-  bool final = false;  // from the finished run's metrics
+  bool final = false;     // from the finished run's metrics
+  bool stopping = false;  // interrupted: no new requests, waiting for the in-flight ones
   uint64_t issued = 0;
   uint64_t completed = 0;
   uint64_t errors = 0;

@@ -82,11 +82,8 @@ json to_json(const Model& m) {
                  {"top_workers", std::move(workers)}};
   if (m.loadgen) {
     const Loadgen& g = *m.loadgen;
-    json loadgen = {{"final", g.final},
-                    {"issued", g.issued},
-                    {"completed", g.completed},
-                    {"errors", g.errors},
-                    {"duration_ns", g.duration_ns}};
+    json loadgen = {{"final", g.final},         {"stopping", g.stopping}, {"issued", g.issued},
+                    {"completed", g.completed}, {"errors", g.errors},     {"duration_ns", g.duration_ns}};
     if (g.connections) {
       loadgen["connections"] = {{"open", g.connections->open},
                                 {"busy", g.connections->busy},

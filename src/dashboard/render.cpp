@@ -381,6 +381,11 @@ void loadgen_row(Frame& f, std::string_view name, const DistRow& d, std::string_
 
 void loadgen(Frame& f, const Loadgen& g) {
   section(f, g.final ? "LOADGEN  (final)" : "LOADGEN", false);
+  if (g.stopping && !g.final) {
+    f.push(f.line().add(
+        "  stopping: no new requests, waiting for the in-flight ones (Ctrl-C again abandons them)",
+        Color::warn));
+  }
   const double seconds = static_cast<double>(g.duration_ns) / 1e9;
   auto per_s = [seconds](double n) { return seconds > 0 ? rate_text(n / seconds) : std::string("—"); };
   grid_row(f, {Cell{"issued", count_text(g.issued), Color::issued},

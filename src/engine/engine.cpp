@@ -170,6 +170,7 @@ PhaseOutcome drive_phase(Run& run, const load::PhasePlan& phase, bool warmup, in
     t.open_connections = sum_gauge(run, &PoolGauges::open);
     t.connecting = sum_gauge(run, &PoolGauges::connecting);
     t.draining = drain_deadline_ns != 0;
+    t.interrupted = outcome.signal != 0;
     t.final = final;
     if (!warmup) t.latencies = collector.live_latencies();
     hooks.progress(t);
@@ -186,9 +187,10 @@ PhaseOutcome drive_phase(Run& run, const load::PhasePlan& phase, bool warmup, in
         drain_deadline_ns = now + std::min<int64_t>(drain_timeout_ns, 10 * kNsPerSec);
         if (hooks.log)
           hooks.log("stopping: no new requests; waiting for in-flight ones (Ctrl-C again to abandon them)");
-      } else {
+      } else if (!run.control.abandon.load()) {
         run.control.abandon.store(true);
         outcome.abandoned = true;
+        outcome.reason += "; in-flight requests abandoned at the second signal";
       }
     }
     if (hard_deadline_ns != 0 && now >= hard_deadline_ns && !run.control.abandon.load()) {
@@ -202,7 +204,9 @@ PhaseOutcome drive_phase(Run& run, const load::PhasePlan& phase, bool warmup, in
     if (drain_deadline_ns != 0 && now >= drain_deadline_ns && !run.control.abandon.load()) {
       run.control.abandon.store(true);
       outcome.abandoned = true;
-      if (outcome.reason.empty()) outcome.reason = "drain timeout: in-flight requests abandoned";
+      outcome.reason = outcome.reason.empty()
+                           ? "drain timeout: in-flight requests abandoned"
+                           : outcome.reason + "; in-flight requests abandoned at the drain bound";
     }
     if (now - last_progress_ns >= kProgressEveryNs) {
       last_progress_ns = now;

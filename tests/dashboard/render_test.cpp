@@ -261,6 +261,13 @@ TEST(Render, LoadgenPanelOnlyWhenFedWithLatenciesSoFarAndFinal) {
             std::string::npos)
       << live;
 
+  EXPECT_EQ(live.find("stopping"), std::string::npos);
+  m.loadgen->stopping = true;
+  EXPECT_NE(
+      render(m, {}).find("  stopping: no new requests, waiting for the in-flight ones (Ctrl-C again abandons "
+                         "them)\n"),
+      std::string::npos);
+
   m.loadgen->final = true;
   m.loadgen->output_tokens = 24'000;
   m.loadgen->e2e = DistRow{1'200, 150.0 * kMs, 100 * kMs, 140 * kMs, 300 * kMs, 310 * kMs};

@@ -57,7 +57,9 @@ class Tmux {
     socket_ = "ie-test-" + std::to_string(getpid()) + "-" + std::to_string(serial++);
     // `read go` holds the command until the output pipe is in place; `read done` keeps the pane (and the
     // normal screen with the final frame) after the run.
-    const std::string script = "read go; " + command + "; echo \"exit=$?\"; read done";
+    // The shell traps Ctrl-C (and carries on) so that only the run reacts to it; the run gets the default
+    // disposition back at exec.
+    const std::string script = "trap true INT; read go; " + command + "; echo \"exit=$?\"; read done";
     started_ = tmux({"new-session", "-d", "-s", "run", "-x", std::to_string(kPaneColumns), "-y",
                      std::to_string(kPaneRows), "sh -c " + shell_quote(script)})
                    .exit_code == 0;
@@ -91,6 +93,7 @@ class PaneStream {
   ~PaneStream() {
     if (fd_ >= 0) close(fd_);
   }
+  const std::string& bytes() const { return bytes_; }
   template <class Done>
   bool read_until(Done done) {
     char buffer[65536];
@@ -175,6 +178,50 @@ TEST(DashboardInTmux, MidRunAndFinalScreensShowEverySectionAndAgreeWithTheReport
   EXPECT_EQ(number_after(frame, "traced of"), completed) << frame;
   EXPECT_LE(live_issued, issued);
   EXPECT_LE(live_completed, completed);
+}
+
+// Ctrl-C on the live screen: the first stops issuing and says so on the dashboard, the second abandons the
+// in-flight requests at once; the terminal leaves the alternate screen and the report is marked interrupted.
+TEST(DashboardInTmux, CtrlCTwiceAbandonsAtOnceRestoresTheTerminalAndWritesAnInterruptedReport) {
+  if (run_program({"sh", "-c", "command -v tmux"}).exit_code != 0) GTEST_SKIP() << "tmux is not installed";
+  // The first token would take 10 minutes: every request is still in flight when Ctrl-C comes.
+  StubServer stub({"--mode", "variable", "--ttft-ms", "600000", "--ttft-spread", "0"});
+  TempDir dir;
+  std::string command = shell_quote(IE_BINARY_PATH);
+  for (const std::string& arg : benchmark_args("online", stub, dir,
+                                               {"--load-pattern", "concurrency", "--concurrency", "4",
+                                                "--duration", "60s", "-vvv", "--dashboard", "tty"}))
+    command += " " + shell_quote(arg);
+
+  Tmux tmux(command);
+  ASSERT_TRUE(tmux.started()) << "tmux new-session failed";
+  const std::filesystem::path fifo = dir.path() / "pane.fifo";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  PaneStream stream(fifo);
+  ASSERT_EQ(tmux.tmux({"pipe-pane", "-t", "run", "cat > " + shell_quote(fifo.string())}).exit_code, 0);
+  ASSERT_EQ(tmux.tmux({"send-keys", "-t", "run", "Enter"}).exit_code, 0);
+
+  ASSERT_TRUE(stream.read_until([](const std::string& s) { return count(s, "REQUEST LIFECYCLE") >= 2; }));
+  ASSERT_EQ(tmux.tmux({"send-keys", "-t", "run", "C-c"}).exit_code, 0);
+  ASSERT_TRUE(stream.read_until([](const std::string& s) {
+    return s.find("Ctrl-C again abandons") != std::string::npos;
+  })) << "the dashboard does not acknowledge the first Ctrl-C";
+  ASSERT_EQ(tmux.tmux({"send-keys", "-t", "run", "C-c"}).exit_code, 0);
+  ASSERT_TRUE(stream.read_until([](const std::string& s) { return s.find("exit=") != std::string::npos; }));
+
+  const std::string all = tmux.capture(true);
+  EXPECT_NE(all.find("exit=130"), std::string::npos) << all;
+  EXPECT_NE(stream.bytes().find("\x1b[?25h\x1b[?1049l", stream.bytes().find("Ctrl-C again abandons")),
+            std::string::npos)
+      << "cursor shown and alternate screen left after the interrupt";
+  EXPECT_NE(all.find("trace finished"), std::string::npos) << all;
+  const nlohmann::json summary = read_json(dir.path() / "performance" / "result_summary.json");
+  EXPECT_EQ(summary["state"], "interrupted") << summary.dump();
+  EXPECT_NE(summary["extended"]["interrupted_reason"].get<std::string>().find("abandoned at the second signal"),
+            std::string::npos)
+      << summary["extended"]["interrupted_reason"];
+  EXPECT_EQ(summary["n_samples_completed"], 0);
+  EXPECT_EQ(summary["n_samples_failed"], 4) << "the four in-flight requests, abandoned";
 }
 
 }  // namespace
