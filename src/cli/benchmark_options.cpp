@@ -75,6 +75,13 @@ constexpr ValueFlag kValueFlags[] = {
    "TCP connects in flight at once, across workers; default 128", kBoth},
   {"--max-idle-time,--client.max-idle-time", "settings.client.max_idle_time", "SECONDS",
    "How long an idle pooled connection may wait for reuse, in seconds (or 500ms, 1m); default 4", kBoth},
+  {"--request-timeout", "settings.client.request_timeout", "SECONDS",
+   "Fail a request not fully answered this long after it was sent (or 500ms, 2m); default 0 = no limit",
+   kBoth},
+  {"--stall-timeout", "settings.client.stall_timeout", "SECONDS",
+   "Fail a request when the server sends no byte for this long, before or during the response; default 0 = "
+   "no limit",
+   kBoth},
   {"--warmup-requests", "settings.warmup.n_requests", "N",
    "Requests in the warmup phase (with --warmup); default: one pass over the dataset", kBoth},
   {"--performance-drain-timeout", "settings.drain.performance_timeout_s", "SECONDS",

@@ -58,6 +58,8 @@ struct ClientSettings {
   int32_t max_connections = -1;            // -1 = derived from the port/fd budget and the load pattern
   uint32_t max_concurrent_connects = 128;  // connects in flight at once, across all workers
   uint64_t max_idle_time_ms = 4'000;       // idle pooled connections older than this are closed, not reused
+  uint64_t request_timeout_ms = 0;         // issue -> complete response; 0 = none (as in the Python tool)
+  uint64_t stall_timeout_ms = 0;           // no byte from the server for this long; 0 = none
 };
 
 struct WarmupSettings {

@@ -29,6 +29,8 @@ constexpr std::string_view kClientAndEndpoint = R"(  client:
     max_connections: -1              # -1 = derived from the port budget and the load pattern
     max_concurrent_warmup_connects: 128
     max_idle_time: 4                 # seconds; idle pooled connections older than this are closed
+    request_timeout: 0               # seconds from send to complete response; 0 = no limit
+    stall_timeout: 0                 # seconds without a byte from the server; 0 = no limit
   warmup:
     enabled: false                   # an untracked warmup phase before the measured one
     # n_requests: 100                # default: one pass over the dataset

@@ -91,6 +91,8 @@ void emit_settings(YAML::Emitter& out, const BenchmarkConfig& config) {
   out << YAML::Key << "max_connections" << YAML::Value << client.max_connections;
   out << YAML::Key << "max_concurrent_warmup_connects" << YAML::Value << client.max_concurrent_connects;
   out << YAML::Key << "max_idle_time" << YAML::Value << seconds(client.max_idle_time_ms);
+  out << YAML::Key << "request_timeout" << YAML::Value << seconds(client.request_timeout_ms);
+  out << YAML::Key << "stall_timeout" << YAML::Value << seconds(client.stall_timeout_ms);
   out << YAML::EndMap;
 
   out << YAML::Key << "warmup" << YAML::Value << YAML::BeginMap;

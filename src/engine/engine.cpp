@@ -261,6 +261,8 @@ EngineResult run_engine(const config::BenchmarkConfig& config, const dataset::Da
   run.plan.connections_per_worker = (max_connections + workers - 1) / workers;
   run.plan.connects_in_flight_per_worker = std::max(1u, config.client.max_concurrent_connects / workers);
   run.plan.max_idle_ns = static_cast<int64_t>(config.client.max_idle_time_ms) * kNsPerMs;
+  run.plan.request_timeout_ns = static_cast<int64_t>(config.client.request_timeout_ms) * kNsPerMs;
+  run.plan.stall_timeout_ns = static_cast<int64_t>(config.client.stall_timeout_ms) * kNsPerMs;
 
   uint64_t perf_total = perf_total_requests(config, dataset);
   uint32_t rows = static_cast<uint32_t>(dataset.size());

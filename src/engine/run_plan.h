@@ -32,6 +32,9 @@ struct RunPlan {
   uint32_t connects_in_flight_per_worker = 64;  // paced connects: at most this many connect() in progress
   int64_t max_idle_ns = 4'000'000'000;
   uint32_t max_response_bytes = 64u << 20;  // a body (or one SSE event) larger than this fails the request
+  // 0 = off (the default, like the Python tool). Both fail the request as Outcome::timeout.
+  int64_t request_timeout_ns = 0;  // issue -> complete response
+  int64_t stall_timeout_ns = 0;    // no byte from the server for this long while a response is awaited
 };
 
 // Set by the engine, read by workers at every loop turn. Relaxed is enough: a flag seen one turn late only

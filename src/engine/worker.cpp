@@ -10,6 +10,8 @@
 #include <cstring>
 #include <thread>
 
+#include <fmt/format.h>
+
 #include "common/clock.h"
 #include "net/http_response_parser.h"
 #include "net/sse_decoder.h"
@@ -49,6 +51,8 @@ struct Connection {
   size_t written_bytes = 0;
   uint32_t sample = 0;
   int64_t last_token_ns = 0;
+  int64_t last_byte_ns =
+      0;  // the latest read that returned bytes (issue time before the first): stall timeout
   bool response_complete = false;
   bool event_stream = false;
   bool failed = false;  // set by a callback; the worker fails the request after the parser returns
@@ -170,6 +174,8 @@ void Worker::run_phase(const load::PhasePlan& phase, bool warmup, PhaseControl& 
   warmup_ = warmup;
   load::IssuePolicy policy(phase, id_, plan_.worker_count, plan_.connections_per_worker);
   bool reported_done_issuing = false;
+  const bool timeouts = plan_.request_timeout_ns > 0 || plan_.stall_timeout_ns > 0;
+  next_timeout_check_ns_ = timeouts ? now_ns() : 0;
   while (true) {
     int64_t now = now_ns();
     if (control.abandon.load(std::memory_order_relaxed)) {
@@ -182,8 +188,10 @@ void Worker::run_phase(const load::PhasePlan& phase, bool warmup, PhaseControl& 
       reported_done_issuing = true;
       control.done_issuing.fetch_add(1, std::memory_order_relaxed);
     }
+    if (timeouts && now >= next_timeout_check_ns_) next_timeout_check_ns_ = expire_timeouts(now);
     if (policy.exhausted() && in_flight_ == 0) return;
     int64_t timeout = kPollCapNs;
+    if (timeouts) timeout = std::clamp<int64_t>(next_timeout_check_ns_ - now, 0, timeout);
     int64_t wake = policy.next_wakeup_ns();
     if (wake != load::kNever && in_flight_ < policy.limit()) {
       // Timer wake-ups here are tens of microseconds late, milliseconds at the tail (a VM's vCPU jitter):
@@ -262,6 +270,7 @@ void Worker::start_request(const load::Issue& issue, uint16_t endpoint, int64_t 
   c->saw_event = false;
   c->written_bytes = 0;
   c->last_token_ns = 0;
+  c->last_byte_ns = c->record.issued_ns;
   c->response_complete = false;
   c->event_stream = false;
   c->failed = false;
@@ -398,6 +407,7 @@ void Worker::on_readable(Connection& c, bool peer_closed) {
     ssize_t n = read(c.fd, read_buffer_.data(), read_buffer_.size());
     read_ns_ = now_ns();
     if (n > 0) {
+      c.last_byte_ns = read_ns_;
       net::ParseStatus parsed = c.parser.feed(c, read_buffer_.data(), static_cast<size_t>(n));
       if (c.traced && c.event_stream) [[unlikely]]
         c.parse_ns += now_ns() - read_ns_;
@@ -524,6 +534,30 @@ void Worker::abandon_all(int64_t now_ns) {
     retire(c, Outcome::abandoned, now_ns);
     close_connection(c);
   }
+}
+
+// A sweep over the pool rather than a timer per request: off by default it costs nothing, and on it costs
+// one pass over the connections per check, at most 1/50 of the shortest timeout apart (>= 1 ms), so a
+// request fails within 2 % of its timeout.
+int64_t Worker::expire_timeouts(int64_t now_ns) {
+  const int64_t request = plan_.request_timeout_ns;
+  const int64_t stall = plan_.stall_timeout_ns;
+  for (uint32_t i = 0; i < plan_.connections_per_worker; ++i) {
+    Connection& c = connections_[i];
+    if (c.state != ConnState::busy && c.state != ConnState::connecting) continue;
+    if (request > 0 && now_ns - c.record.issued_ns >= request) {
+      fail(c, Outcome::timeout,
+           fmt::format("no complete response within the request timeout ({:g} s)",
+                       static_cast<double>(request) / 1e9));
+    } else if (stall > 0 && now_ns - c.last_byte_ns >= stall) {
+      fail(c, Outcome::timeout,
+           fmt::format("{} for {:g} s (stall timeout)",
+                       c.record.http_status == 0 ? "no response byte" : "no further byte of the response",
+                       static_cast<double>(stall) / 1e9));
+    }
+  }
+  int64_t shortest = std::min(request > 0 ? request : INT64_MAX, stall > 0 ? stall : INT64_MAX);
+  return now_ns + std::max<int64_t>(kNsPerMs, shortest / 50);
 }
 
 void Worker::close_all() {

@@ -73,6 +73,8 @@ class Worker {
   void fail(Connection& c, metrics::Outcome outcome, std::string_view reason);
   void close_connection(Connection& c);
   void abandon_all(int64_t now_ns);
+  // Fails the requests past the request or stall timeout; returns when to look again.
+  int64_t expire_timeouts(int64_t now_ns);
   void emit(const metrics::RequestRecord& record);
   void note_error(metrics::Outcome outcome, uint16_t http_status, std::string_view message);
   // A lifecycle event of the request on `c`, if that request is traced.
@@ -93,6 +95,7 @@ class Worker {
   uint32_t connecting_ = 0;
   uint32_t in_flight_ = 0;
   uint16_t next_endpoint_ = 0;
+  int64_t next_timeout_check_ns_ = 0;  // 0: timeouts off
   bool warmup_ = false;
 
   api::ResponseDecoder decoder_;

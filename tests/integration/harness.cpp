@@ -1,5 +1,7 @@
 #include "harness.h"
 
+#include <algorithm>
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -111,7 +113,9 @@ CommandResult run_binary(const std::vector<std::string>& args) {
 }
 
 StubServer::StubServer(std::vector<std::string> extra_args) {
-  std::vector<std::string> args{"serve", "--port", "0"};
+  std::vector<std::string> args{"serve"};
+  if (std::find(extra_args.begin(), extra_args.end(), "--port") == extra_args.end())
+    args.insert(args.end(), {"--port", "0"});
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   Spawned child = spawn_binary(args);
   pid_ = child.pid;

@@ -23,7 +23,8 @@ CommandResult run_binary(const std::vector<std::string>& args);
 // Any program, found on PATH (argv[0]); same result shape.
 CommandResult run_program(const std::vector<std::string>& argv);
 
-// `inference-endpoint serve --port 0 ...` in the background; the constructor returns once it listens.
+// `inference-endpoint serve --port 0 ...` (or the --port given) in the background; the constructor returns
+// once it listens.
 class StubServer {
  public:
   explicit StubServer(std::vector<std::string> extra_args = {});
