@@ -82,6 +82,7 @@ class ProgressPrinter {
     while (samples_.size() > 2 && now - samples_.front().at_ns > kRateWindowNs) samples_.pop_front();
     report::ProgressSnapshot snapshot;
     snapshot.warmup = tick.warmup;
+    snapshot.draining = tick.draining;
     snapshot.elapsed_ns = tick.elapsed_ns;
     snapshot.completed = completed;
     snapshot.issued = completed + tick.in_flight;
@@ -101,8 +102,11 @@ class ProgressPrinter {
       }
       return;
     }
-    if (tick.final || now - last_plain_ns_ >= kPlainProgressEveryNs) {
+    // A log shows when the drain begins, not up to one interval later.
+    const bool drain_began = tick.draining && !drain_shown_;
+    if (tick.final || drain_began || now - last_plain_ns_ >= kPlainProgressEveryNs) {
       last_plain_ns_ = now;
+      drain_shown_ = tick.draining;
       fmt::print(stderr, "{}", report::format_progress(snapshot, false));
     }
   }
@@ -115,6 +119,7 @@ class ProgressPrinter {
   bool enabled_;
   bool tty_;
   bool line_shown_ = false;
+  bool drain_shown_ = false;
   bool holding_ = false;
   std::vector<std::string> held_;
   bool warmup_ = false;

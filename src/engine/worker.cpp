@@ -184,6 +184,7 @@ void Worker::run_phase(const load::PhasePlan& phase, bool warmup, PhaseControl& 
     }
     if (control.stop_issuing.load(std::memory_order_relaxed)) policy.stop();
     pump(policy, now);
+    policy.expire(now);
     if (policy.exhausted() && !reported_done_issuing) {
       reported_done_issuing = true;
       control.done_issuing.fetch_add(1, std::memory_order_relaxed);

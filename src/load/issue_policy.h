@@ -48,6 +48,12 @@ class IssuePolicy {
   // Nothing more will be issued in this phase.
   bool exhausted() const { return exhausted_; }
 
+  // Exhausted once the issue deadline has passed, even while every slot is busy and next_due() is not asked:
+  // the drain (and its timeout) starts at the deadline, not at the first completion after it.
+  void expire(int64_t now_ns) {
+    if (plan_.issue_deadline_ns != 0 && now_ns >= plan_.issue_deadline_ns) exhausted_ = true;
+  }
+
   // Stop issuing now (interrupt). Requests already issued are unaffected.
   void stop() { exhausted_ = true; }
 

@@ -23,7 +23,7 @@ std::optional<int64_t> eta_ns(const ProgressSnapshot& s) {
 
 std::string format_progress(const ProgressSnapshot& s, bool tty) {
   const std::optional<int64_t> eta = eta_ns(s);
-  const char* phase = s.warmup ? "warmup" : "perf";
+  const char* phase = s.warmup ? "warmup" : (s.draining ? "drain" : "perf");
   if (!tty) {
     return fmt::format("progress phase={} elapsed={} issued={} completed={} errors={} rate={:.1f}/s eta={}\n",
                        phase, format_clock(s.elapsed_ns), s.issued, s.completed, s.errors,

@@ -9,6 +9,7 @@ namespace ie::report {
 
 struct ProgressSnapshot {
   bool warmup = false;     // which phase the counters describe
+  bool draining = false;   // issuing has stopped; waiting for the in-flight requests ("drain")
   int64_t elapsed_ns = 0;  // since the phase started
   uint64_t issued = 0;
   uint64_t completed = 0;           // finished requests, successful or not

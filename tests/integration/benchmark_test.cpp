@@ -206,6 +206,77 @@ TEST(Benchmark, ApiKeyNeverReachesOutputOrReportFiles) {
     EXPECT_EQ(read_text(entry.path()).find(key), std::string::npos) << entry.path();
   }
   EXPECT_NE(read_text(dir.path() / "config.yaml").find("redacted"), std::string::npos);
+  // What is derived from the trace later: the stage table, its JSON, the Chrome export, the replayed frame.
+  const std::string trace = (dir.path() / "trace.ietrace").string();
+  for (const std::vector<std::string>& command :
+       {std::vector<std::string>{"trace", "stats", trace},
+        {"trace", "stats", trace, "--json"},
+        {"trace", "export", trace, "--format", "chrome", "-o", (dir.path() / "t.json").string()},
+        {"trace", "view", trace, "--no-color"}}) {
+    CommandResult derived = run_binary(command);
+    EXPECT_EQ(derived.exit_code, 0) << command[1] << derived.err;
+    EXPECT_EQ(derived.out.find(key), std::string::npos) << command[1];
+    EXPECT_EQ(derived.err.find(key), std::string::npos) << command[1];
+  }
+  EXPECT_EQ(read_text(dir.path() / "t.json").find(key), std::string::npos);
+}
+
+TEST(Benchmark, ApiKeyEchoedByAFailingServerIsScrubbedFromErrorSamples) {
+  // The stub echoes the prompt; a server that echoes request headers in its errors is the same risk. Here the
+  // key is in the prompt itself, so the echoed reply and any error sample carry it.
+  const std::string key = "sk-echo-secret-777";
+  TempDir dir;
+  write_text(dir.path() / "data.jsonl", "{\"prompt\": \"please repeat " + key + "\"}\n");
+  StubServer stub({"--mode", "echo", "--threads", "1", "--fault", "http_500=1"});
+  CommandResult run = run_binary({"benchmark", "offline", "--endpoints", stub.url(), "--model", "m",
+                                  "--dataset", (dir.path() / "data.jsonl").string(), "--api-key", key,
+                                  "--report-dir", (dir.path() / "report").string(), "--no-progress"});
+  EXPECT_EQ(run.exit_code, 4) << run.err;
+  EXPECT_EQ(run.out.find(key), std::string::npos) << run.out;
+  EXPECT_EQ(run.err.find(key), std::string::npos) << run.err;
+  for (const auto& entry : fs::recursive_directory_iterator(dir.path() / "report")) {
+    if (!entry.is_regular_file()) continue;
+    EXPECT_EQ(read_text(entry.path()).find(key), std::string::npos) << entry.path();
+  }
+}
+
+TEST(Benchmark, InterruptDuringWarmupSkipsThePerformancePhaseAndIsReported) {
+  StubServer stub({"--mode", "variable", "--ttft-ms", "60000", "--ttft-spread", "0"});
+  TempDir dir;
+  std::vector<std::string> args = benchmark_args(
+      "online", stub, dir,
+      {"--load-pattern", "concurrency", "--concurrency", "2", "--num-samples", "50", "--warmup"});
+  std::erase(args, "--no-progress");  // progress lines name the phase: the signal must land in warmup
+  BackgroundRun run(args);
+  ASSERT_TRUE(run.wait_for_stderr("progress phase=warmup"));
+  run.send_signal(SIGTERM);
+  ASSERT_TRUE(run.wait_for_stderr("stopping"));
+  run.send_signal(SIGTERM);
+  CommandResult result = run.finish();
+  EXPECT_EQ(result.exit_code, 130) << result.err;
+  nlohmann::json summary = read_json(dir.path() / "performance" / "result_summary.json");
+  EXPECT_EQ(summary["state"], "interrupted");
+  EXPECT_EQ(summary["n_samples_issued"], 0) << "warmup requests never count";
+  EXPECT_NE(summary["extended"]["interrupted_reason"].get<std::string>().find("SIGTERM"), std::string::npos);
+}
+
+TEST(Benchmark, InterruptDuringTheDrainAbandonsTheInFlightRequests) {
+  StubServer stub({"--mode", "variable", "--ttft-ms", "60000", "--ttft-spread", "0"});
+  TempDir dir;
+  std::vector<std::string> args = benchmark_args(
+      "online", stub, dir, {"--load-pattern", "concurrency", "--concurrency", "3", "--duration", "200ms"});
+  std::erase(args, "--no-progress");
+  BackgroundRun run(args);
+  ASSERT_TRUE(run.wait_for_stderr("progress phase=drain"));  // issuing is over; 3 requests wait for 60 s
+  run.send_signal(SIGINT);
+  ASSERT_TRUE(run.wait_for_stderr("stopping"));
+  run.send_signal(SIGINT);
+  CommandResult result = run.finish();
+  EXPECT_EQ(result.exit_code, 130) << result.err;
+  nlohmann::json summary = read_json(dir.path() / "performance" / "result_summary.json");
+  EXPECT_EQ(summary["state"], "interrupted");
+  EXPECT_EQ(summary["n_samples_issued"], 3);
+  EXPECT_EQ(summary["extended"]["errors"]["abandoned"]["count"], 3) << summary["extended"]["errors"].dump();
 }
 
 TEST(Benchmark, InterruptStopsIssuingAndStillWritesAnInterruptedReport) {

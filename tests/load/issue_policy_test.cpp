@@ -139,5 +139,20 @@ TEST(IssuePolicy, DeadlineEndsIssuing) {
   EXPECT_TRUE(policy.exhausted());
 }
 
+TEST(IssuePolicy, DeadlineEndsIssuingEvenWhileEverySlotIsBusy) {
+  PhasePlan plan;
+  plan.pattern = Pattern::concurrency;
+  plan.concurrency = 2;
+  plan.issue_deadline_ns = 10 * kSec;
+  IssuePolicy policy(plan, 0, 1, 2);
+  Issue issue;
+  uint32_t in_flight = 0;
+  while (policy.next_due(0, in_flight, &issue)) ++in_flight;
+  policy.expire(9 * kSec);
+  EXPECT_FALSE(policy.exhausted()) << "before the deadline";
+  policy.expire(10 * kSec);
+  EXPECT_TRUE(policy.exhausted()) << "both requests still in flight: the drain starts at the deadline";
+}
+
 }  // namespace
 }  // namespace ie::load

@@ -60,3 +60,18 @@ TEST(Progress, PlainLineIsAKeyValueLogLine) {
 
 }  // namespace
 }  // namespace ie::report
+
+namespace ie::report {
+namespace {
+
+TEST(Progress, DrainingShowsAsItsOwnPhase) {
+  ProgressSnapshot s;
+  s.draining = true;
+  EXPECT_EQ(format_progress(s, false).rfind("progress phase=drain ", 0), 0u) << format_progress(s, false);
+  EXPECT_EQ(format_progress(s, true).rfind("drain ", 0), 0u);
+  s.warmup = true;
+  EXPECT_EQ(format_progress(s, false).rfind("progress phase=warmup ", 0), 0u) << "a warmup drain is warmup";
+}
+
+}  // namespace
+}  // namespace ie::report
