@@ -118,25 +118,41 @@ class PaneStream {
   std::string bytes_;
 };
 
+// The binary with `args` in a fresh tmux pane whose output streams into `fifo`; start() releases it.
+struct PaneRun {
+  PaneRun(const std::vector<std::string>& args, const std::filesystem::path& fifo)
+      : tmux(command_line(args)), fifo_made(mkfifo(fifo.c_str(), 0600) == 0), stream(fifo), fifo_path(fifo) {}
+
+  static std::string command_line(const std::vector<std::string>& args) {
+    std::string line = shell_quote(IE_BINARY_PATH);
+    for (const std::string& arg : args) line += " " + shell_quote(arg);
+    return line;
+  }
+  bool start() {
+    return tmux.started() && fifo_made &&
+           tmux.tmux({"pipe-pane", "-t", "run", "cat > " + shell_quote(fifo_path.string())}).exit_code == 0 &&
+           key("Enter");
+  }
+  bool key(const std::string& name) { return tmux.tmux({"send-keys", "-t", "run", name}).exit_code == 0; }
+
+  Tmux tmux;
+  bool fifo_made;
+  PaneStream stream;
+  std::filesystem::path fifo_path;
+};
+
 TEST(DashboardInTmux, MidRunAndFinalScreensShowEverySectionAndAgreeWithTheReport) {
   if (run_program({"sh", "-c", "command -v tmux"}).exit_code != 0) GTEST_SKIP() << "tmux is not installed";
   // ~4 s of streaming Poisson traffic: frames every 0.3 s, so the third comes well before the end.
   StubServer stub({"--mode", "variable", "--ttft-ms", "20", "--itl-ms", "2", "--output-tokens", "20"});
   TempDir dir;
-  std::string command = shell_quote(IE_BINARY_PATH);
-  for (const std::string& arg :
-       benchmark_args("online", stub, dir,
-                      {"--load-pattern", "poisson", "--target-qps", "150", "--duration", "4s", "--workers",
-                       "1", "-vvv", "--dashboard", "tty"}))
-    command += " " + shell_quote(arg);
-
-  Tmux tmux(command);
-  ASSERT_TRUE(tmux.started()) << "tmux new-session failed";
-  const std::filesystem::path fifo = dir.path() / "pane.fifo";
-  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
-  PaneStream stream(fifo);
-  ASSERT_EQ(tmux.tmux({"pipe-pane", "-t", "run", "cat > " + shell_quote(fifo.string())}).exit_code, 0);
-  ASSERT_EQ(tmux.tmux({"send-keys", "-t", "run", "Enter"}).exit_code, 0);
+  PaneRun pane(benchmark_args("online", stub, dir,
+                              {"--load-pattern", "poisson", "--target-qps", "150", "--duration", "4s",
+                               "--workers", "1", "-vvv", "--dashboard", "tty"}),
+               dir.path() / "pane.fifo");
+  ASSERT_TRUE(pane.start()) << "tmux did not start the run";
+  PaneStream& stream = pane.stream;
+  const Tmux& tmux = pane.tmux;
 
   // --- mid-run ---
   ASSERT_TRUE(stream.read_until([](const std::string& s) { return count(s, "REQUEST LIFECYCLE") >= 3; }))
@@ -187,26 +203,20 @@ TEST(DashboardInTmux, CtrlCTwiceAbandonsAtOnceRestoresTheTerminalAndWritesAnInte
   // The first token would take 10 minutes: every request is still in flight when Ctrl-C comes.
   StubServer stub({"--mode", "variable", "--ttft-ms", "600000", "--ttft-spread", "0"});
   TempDir dir;
-  std::string command = shell_quote(IE_BINARY_PATH);
-  for (const std::string& arg : benchmark_args("online", stub, dir,
-                                               {"--load-pattern", "concurrency", "--concurrency", "4",
-                                                "--duration", "60s", "-vvv", "--dashboard", "tty"}))
-    command += " " + shell_quote(arg);
-
-  Tmux tmux(command);
-  ASSERT_TRUE(tmux.started()) << "tmux new-session failed";
-  const std::filesystem::path fifo = dir.path() / "pane.fifo";
-  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
-  PaneStream stream(fifo);
-  ASSERT_EQ(tmux.tmux({"pipe-pane", "-t", "run", "cat > " + shell_quote(fifo.string())}).exit_code, 0);
-  ASSERT_EQ(tmux.tmux({"send-keys", "-t", "run", "Enter"}).exit_code, 0);
+  PaneRun pane(benchmark_args("online", stub, dir,
+                              {"--load-pattern", "concurrency", "--concurrency", "4", "--duration", "60s",
+                               "-vvv", "--dashboard", "tty"}),
+               dir.path() / "pane.fifo");
+  ASSERT_TRUE(pane.start()) << "tmux did not start the run";
+  PaneStream& stream = pane.stream;
+  const Tmux& tmux = pane.tmux;
 
   ASSERT_TRUE(stream.read_until([](const std::string& s) { return count(s, "REQUEST LIFECYCLE") >= 2; }));
-  ASSERT_EQ(tmux.tmux({"send-keys", "-t", "run", "C-c"}).exit_code, 0);
+  ASSERT_TRUE(pane.key("C-c"));
   ASSERT_TRUE(stream.read_until([](const std::string& s) {
     return s.find("Ctrl-C again abandons") != std::string::npos;
   })) << "the dashboard does not acknowledge the first Ctrl-C";
-  ASSERT_EQ(tmux.tmux({"send-keys", "-t", "run", "C-c"}).exit_code, 0);
+  ASSERT_TRUE(pane.key("C-c"));
   ASSERT_TRUE(stream.read_until([](const std::string& s) { return s.find("exit=") != std::string::npos; }));
 
   const std::string all = tmux.capture(true);
@@ -217,8 +227,9 @@ TEST(DashboardInTmux, CtrlCTwiceAbandonsAtOnceRestoresTheTerminalAndWritesAnInte
   EXPECT_NE(all.find("trace finished"), std::string::npos) << all;
   const nlohmann::json summary = read_json(dir.path() / "performance" / "result_summary.json");
   EXPECT_EQ(summary["state"], "interrupted") << summary.dump();
-  EXPECT_NE(summary["extended"]["interrupted_reason"].get<std::string>().find("abandoned at the second signal"),
-            std::string::npos)
+  EXPECT_NE(
+      summary["extended"]["interrupted_reason"].get<std::string>().find("abandoned at the second signal"),
+      std::string::npos)
       << summary["extended"]["interrupted_reason"];
   EXPECT_EQ(summary["n_samples_completed"], 0);
   EXPECT_EQ(summary["n_samples_failed"], 4) << "the four in-flight requests, abandoned";

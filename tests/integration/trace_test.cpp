@@ -91,6 +91,16 @@ void expect_every_request_fully_traced(const TraceContents& trace, uint64_t requ
   EXPECT_TRUE(trace.producers.count(0)) << "worker 0 emitted nothing";
 }
 
+// A `benchmark online` run against a fresh stub, recorded to <dir>/run.ietrace; empty when the run failed.
+fs::path record_run(const TempDir& dir, std::vector<std::string> load_flags) {
+  StubServer stub({"--output-chars", "30", "--chars-per-event", "10"});
+  const fs::path file = dir.path() / "run.ietrace";
+  load_flags.insert(load_flags.end(), {"--trace-file", file.string()});
+  CommandResult run = run_binary(benchmark_args("online", stub, dir, load_flags));
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  return run.exit_code == 0 ? file : fs::path();
+}
+
 TEST(Trace, StreamingRunRecordsTheFullLifecycleOfEveryRequest) {
   StubServer stub({"--output-chars", "40", "--chars-per-event", "10"});
   TempDir dir;
@@ -170,13 +180,10 @@ TEST(Trace, SamplingKeepsWholeRequestsAndRecordsTheRate) {
 }
 
 TEST(Trace, StatsAndChromeExportReadTheRecordedRunBack) {
-  StubServer stub({"--output-chars", "30", "--chars-per-event", "10"});
   TempDir dir;
-  fs::path file = dir.path() / "run.ietrace";
-  CommandResult run = run_binary(benchmark_args("online", stub, dir,
-                                                {"--load-pattern", "concurrency", "--concurrency", "4",
-                                                 "--num-samples", "120", "--trace-file", file.string()}));
-  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const fs::path file =
+      record_run(dir, {"--load-pattern", "concurrency", "--concurrency", "4", "--num-samples", "120"});
+  ASSERT_FALSE(file.empty());
 
   CommandResult stats = run_binary({"trace", "stats", file.string(), "--json"});
   ASSERT_EQ(stats.exit_code, 0) << stats.err;
@@ -210,13 +217,10 @@ TEST(Trace, StatsAndChromeExportReadTheRecordedRunBack) {
 }
 
 TEST(Trace, ViewReplaysTheRunIntoTheFinalDashboardFrame) {
-  StubServer stub({"--output-chars", "30", "--chars-per-event", "10"});
   TempDir dir;
-  fs::path file = dir.path() / "run.ietrace";
-  CommandResult run = run_binary(benchmark_args("online", stub, dir,
-                                                {"--load-pattern", "concurrency", "--concurrency", "4",
-                                                 "--num-samples", "90", "--trace-file", file.string()}));
-  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const fs::path file =
+      record_run(dir, {"--load-pattern", "concurrency", "--concurrency", "4", "--num-samples", "90"});
+  ASSERT_FALSE(file.empty());
   CommandResult view = run_binary({"trace", "view", file.string(), "--no-color"});
   ASSERT_EQ(view.exit_code, 0) << view.err;
   EXPECT_NE(view.out.find("REQUEST LIFECYCLE"), std::string::npos) << view.out;
@@ -229,13 +233,10 @@ TEST(Trace, ViewReplaysTheRunIntoTheFinalDashboardFrame) {
 }
 
 TEST(Trace, PacedViewEndsOnTheSameFinalFrameAsTheImmediateOne) {
-  StubServer stub({"--output-chars", "30", "--chars-per-event", "10"});
   TempDir dir;
-  fs::path file = dir.path() / "run.ietrace";
-  CommandResult run = run_binary(benchmark_args("online", stub, dir,
-                                                {"--load-pattern", "poisson", "--target-qps", "200",
-                                                 "--duration", "1s", "--trace-file", file.string()}));
-  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const fs::path file =
+      record_run(dir, {"--load-pattern", "poisson", "--target-qps", "200", "--duration", "1s"});
+  ASSERT_FALSE(file.empty());
   CommandResult at_once = run_binary({"trace", "view", file.string(), "--no-color"});
   CommandResult paced = run_binary({"trace", "view", file.string(), "--no-color", "--speed", "20"});
   ASSERT_EQ(at_once.exit_code, 0) << at_once.err;
@@ -251,13 +252,10 @@ TEST(Trace, PacedViewEndsOnTheSameFinalFrameAsTheImmediateOne) {
 }
 
 TEST(Trace, CtrlCStopsAPacedReplayWithTheFrameSoFar) {
-  StubServer stub({"--output-chars", "30", "--chars-per-event", "10"});
   TempDir dir;
-  fs::path file = dir.path() / "run.ietrace";
-  CommandResult run = run_binary(benchmark_args("online", stub, dir,
-                                                {"--load-pattern", "poisson", "--target-qps", "200",
-                                                 "--duration", "1s", "--trace-file", file.string()}));
-  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const fs::path file =
+      record_run(dir, {"--load-pattern", "poisson", "--target-qps", "200", "--duration", "1s"});
+  ASSERT_FALSE(file.empty());
   // At 1/1000 of the pace the replay would take ~17 minutes: only the interrupt can end it.
   BackgroundRun replay({"trace", "view", file.string(), "--no-color", "--speed", "0.001"});
   ASSERT_TRUE(replay.wait_for_stderr("Ctrl-C stops"));
