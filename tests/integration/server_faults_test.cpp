@@ -169,3 +169,42 @@ TEST(ServerFaults, ServerKilledMidRunAndRestartedCountsTheLossAndRecovers) {
 
 }  // namespace
 }  // namespace ie::testing
+
+namespace ie::testing {
+namespace {
+
+// The client's own limits, found before the run: a process allowed 200 open files has room for 136
+// connections (64 descriptors are kept for files, epoll and stdio).
+CommandResult run_with_open_file_limit(int limit, const std::vector<std::string>& args) {
+  std::string command =
+      "ulimit -n " + std::to_string(limit) + " && exec '" + std::string(IE_BINARY_PATH) + "'";
+  for (const std::string& arg : args) command += " '" + arg + "'";
+  return run_program({"sh", "-c", command});
+}
+
+TEST(ConnectionBudget, APoolLargerThanTheOpenFileLimitIsShrunkWithAMessage) {
+  StubServer stub;
+  TempDir dir;
+  CommandResult run =
+      run_with_open_file_limit(200, benchmark_args("online", stub, dir,
+                                                   {"--load-pattern", "poisson", "--target-qps", "200",
+                                                    "--num-samples", "50", "--max-connections", "1000"}));
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.err.find("max connections lowered from 1000 to 136"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("open-file limit 200"), std::string::npos) << run.err;
+  EXPECT_EQ(read_json(dir.path() / "performance" / "result_summary.json")["n_samples_completed"], 50);
+}
+
+TEST(ConnectionBudget, AConcurrencyThatCannotFitIsRefusedBeforeTheRun) {
+  StubServer stub;
+  TempDir dir;
+  CommandResult run = run_with_open_file_limit(
+      200, benchmark_args("online", stub, dir, {"--load-pattern", "concurrency", "--concurrency", "500"}));
+  EXPECT_EQ(run.exit_code, 2) << run.err;
+  EXPECT_NE(run.err.find("--concurrency 500"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("open-file limit 200"), std::string::npos) << run.err;
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "performance" / "result_summary.json"));
+}
+
+}  // namespace
+}  // namespace ie::testing
