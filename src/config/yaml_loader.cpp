@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -75,6 +76,10 @@ class Loader {
       YAML::Node value = entry.second;
       if (!key_node.IsScalar()) fail_input(fmt::format("{}: a key must be a plain name", where(key_node)));
       const std::string& name = key_node.Scalar();
+      // Messages start with the key: a NUL in it cut them to nothing ("error: "), other control characters
+      // garble the terminal. No schema key has one, so refuse it before echoing it.
+      if (std::any_of(name.begin(), name.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; }))
+        fail_input(fmt::format("{}: a key must be a plain name", where(key_node)));
       std::string child_path = join_key(path, name);
       if (!seen.insert(name).second) {
         fail_input(fmt::format("{} at {}: duplicate key", child_path, where(key_node)));

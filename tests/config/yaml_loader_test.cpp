@@ -66,6 +66,14 @@ endpoint_config:
 report_dir: runs/my_run
 )";
 
+// Regression (fuzz/regressions/yaml_config): a quoted key holding a NUL put the NUL at the front of the
+// unknown-key message, so the user saw "error: " and nothing else.
+TEST(LoadConfigText, KeyWithAControlCharacterIsRejectedNamingSourceAndLine) {
+  EXPECT_THAT(load_error(std::string("name:\n'\0\n", 9)),
+              HasSubstr("run.yaml:2: a key must be a plain name"));
+  EXPECT_THAT(load_error("name: x\n\"a\\tb\": 1\n"), HasSubstr("run.yaml:2: a key must be a plain name"));
+}
+
 TEST(LoadConfigText, EverySupportedKeyLandsInItsField) {
   BenchmarkConfig c = load(kFull);
   EXPECT_EQ(c.name, "my_run");
