@@ -3,14 +3,18 @@
 # pinned like bench/roofline.sh (client CPU 0 with its collector and recorder threads, stub CPU 1). On a noisy
 # machine many short pairs and the median of their ratios beat a few long runs.
 #
-#   bench/trace_overhead.sh [--pairs 15] [--seconds 3]
+#   bench/trace_overhead.sh [--pairs 15] [--seconds 3] [--dashboard]
+#
+# --dashboard: the traced twin also folds every pass into the live dashboard and prints plain frames
+# (--dashboard plain), so the ratio is the whole -vvv cost, not just recording.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-pairs=15 seconds=3 connections=64
+pairs=15 seconds=3 connections=64 traced_flags=()
 while (($#)); do
   case "$1" in
     --pairs) pairs=$2; shift 2 ;;
     --seconds) seconds=$2; shift 2 ;;
+    --dashboard) traced_flags=(--dashboard plain); shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -24,7 +28,7 @@ for streaming in off on; do
   : >"$work/ratios"
   for ((i = 0; i < pairs; i++)); do
     read -r qps_off cpu_off _ < <(run_pinned_client "$stub_url" "$streaming")
-    read -r qps_on cpu_on _ < <(run_pinned_client "$stub_url" "$streaming" --trace-file "$work/run.ietrace")
+    read -r qps_on cpu_on _ < <(run_pinned_client "$stub_url" "$streaming" --trace-file "$work/run.ietrace" "${traced_flags[@]}")
     awk -v a="$qps_off" -v b="$qps_on" -v c="$cpu_off" -v d="$cpu_on" 'BEGIN { printf "%.4f %.4f\n", b / a, d / c }' >>"$work/ratios"
   done
   printf 'streaming %-3s %d pairs: traced/untraced req/s median %s (range %s..%s), CPU per request median %s\n' \

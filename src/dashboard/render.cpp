@@ -32,7 +32,6 @@ constexpr int kContentWidth = 128;  // every non-rule line ends at or before thi
 constexpr int kGridCell = 40;
 constexpr int kLabelWidth = 50;
 constexpr int kBarLabelWidth = 20;  // "  e2e" padded: the bar's opening │ is at this column
-constexpr int kLegendWidth = 36;
 
 // Display columns of UTF-8 text: every glyph used here is one column wide.
 int columns(std::string_view text) {
