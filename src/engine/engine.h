@@ -30,7 +30,7 @@ struct ProgressTick {
   uint32_t connecting = 0;  // of the in-flight requests, those whose connection is still being set up
   bool draining = false;
   bool interrupted = false;  // a first SIGINT/SIGTERM was taken: issuing stopped, in-flight requests drain
-  bool final = false;                // the last tick of the phase
+  bool final = false;        // the last tick of the phase
   metrics::LiveLatencies latencies;  // performance phase: the successes' latencies so far (live, approximate)
 };
 
