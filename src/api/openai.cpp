@@ -249,12 +249,12 @@ bool ResponseDecoder::Impl::fail_server(od::value error) {
   last_error = "server error";
   std::string_view message;
   od::object fields;
-  if (error.get_string().get(message) == simdjson::SUCCESS) {
-    last_error = message;
-  } else if (error.get_object().get(fields) == simdjson::SUCCESS &&
-             fields.find_field_unordered("message").get_string().get(message) == simdjson::SUCCESS) {
-    last_error = message;
+  if (error.get_string().get(message) != simdjson::SUCCESS &&
+      (error.get_object().get(fields) != simdjson::SUCCESS ||
+       fields.find_field_unordered("message").get_string().get(message) != simdjson::SUCCESS)) {
+    message = {};
   }
+  if (!message.empty()) last_error = message;  // an empty message would leave the report's sample blank
   return false;
 }
 

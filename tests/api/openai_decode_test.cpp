@@ -269,6 +269,13 @@ TEST_F(ChatStream, ErrorWithoutAMessageStillCounts) {
   EXPECT_FALSE(decoder_.last_error().empty());
 }
 
+TEST_F(ChatStream, AnEmptyErrorMessageStillLeavesAMessage) {  // found by fuzz_chunk_decoder
+  ASSERT_EQ(decode(R"({"error":""})"), DecodeStatus::server_error);
+  EXPECT_EQ(decoder_.last_error(), "server error");
+  ASSERT_EQ(decode(R"({"error":{"message":""}})"), DecodeStatus::server_error);
+  EXPECT_EQ(decoder_.last_error(), "server error");
+}
+
 TEST_F(ChatStream, TopLevelErrorObjectShapeIsAServerError) {
   // The shape vLLM's ErrorResponse used before it nested errors under "error".
   ASSERT_EQ(decode(R"({"message":"The model `x` does not exist.","object":"error","type":"NotFoundError",)"
