@@ -252,7 +252,8 @@ Model DashboardFold::snapshot(int64_t now_ns) const {
   Model m;
   m.frozen = h.perf_end_ns.has_value();
   m.streaming = table_.streaming();
-  m.traced = table_.coverage().folded;
+  m.coverage = table_.coverage();
+  m.traced = m.coverage.folded;
   m.has_requests = m.traced > 0;
 
   const std::vector<trace::TableRow> rows = table_.rows();

@@ -144,6 +144,7 @@ struct Model {
   DistRow e2e;
   VerdictShares verdict;
   uint64_t traced = 0;                      // folded into the table: "N traced of header.completed"
+  trace::Coverage coverage;                 // why the others were left out (failed, missing events, ...)
   std::vector<BarSegment> bar;              // cells sum to kBarCells when has_requests, else empty
   std::array<TreeLeaf, kLeafCount> tree{};  // by Leaf, in display order
   LoopPanel loop;

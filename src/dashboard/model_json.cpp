@@ -54,6 +54,10 @@ json to_json(const Model& m) {
   out["frozen"] = m.frozen;
   out["layout"] = m.streaming ? "streaming" : "offline";
   out["traced"] = m.traced;
+  out["not_traced"] = {{"failed", m.coverage.failed},
+                       {"missing_events", m.coverage.incomplete},
+                       {"out_of_order", m.coverage.out_of_order},
+                       {"without_complete", m.coverage.orphaned}};
   json stages = json::array();
   for (const StageLine& s : m.stages) {
     json row = dist_json(s.dist);

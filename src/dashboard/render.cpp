@@ -320,6 +320,25 @@ std::pair<std::string_view, Color> glyph(StageClass cls) {
   return {"▒", Color::plain};
 }
 
+// "N traced of M completed", and why the completed ones that are not traced were left out, so a frame alone
+// tells a lost record from a failure or an out-of-order lifecycle (a producer stamping events out of order).
+std::string coverage_text(const Model& m) {
+  std::string text = fmt::format("  coverage  {} traced of {} completed", count_text(m.traced),
+                                 count_text(m.header.completed));
+  const trace::Coverage& c = m.coverage;
+  std::string reasons;
+  const auto note = [&reasons](uint64_t n, std::string_view what) {
+    if (n == 0) return;
+    reasons += fmt::format("{}{} {}", reasons.empty() ? "" : ", ", count_text(n), what);
+  };
+  note(c.failed, "failed");
+  note(c.incomplete, "missing events");
+  note(c.out_of_order, "out of order");
+  note(c.orphaned, "without COMPLETE");
+  if (!reasons.empty()) text += " (" + reasons + ")";
+  return text;
+}
+
 void verdict(Frame& f, const Model& m) {
   f.blank();
   const VerdictShares& v = m.verdict;
@@ -360,9 +379,7 @@ void verdict(Frame& f, const Model& m) {
     add_leaf(l, m, i);
     f.push(l);
   }
-  f.push(f.line().add(fmt::format("  coverage  {} traced of {} completed", count_text(m.traced),
-                                  count_text(m.header.completed)),
-                      Color::label));
+  f.push(f.line().add(coverage_text(m), Color::label));
 }
 
 // --- loadgen (the client's own metrics) ---

@@ -46,12 +46,18 @@ void Collector::publish_live_latencies() {
 size_t Collector::drain_all() {
   size_t total = 0;
   for (auto* ring : rings_) {
-    const int64_t picked_ns = trace_.enabled() ? now_ns() : 0;
-    total += ring->drain([this, picked_ns](const metrics::RequestRecord& record) {
+    // MAIN_RECEIVED is stamped inside the drain, after it acquired the ring's tail, never before: a record
+    // pushed between an earlier reading and that acquire was "picked up" before it was pushed (this thread is
+    // SCHED_IDLE, so the gap can be a preemption long: seen 43-391 µs, before even the stream's last byte),
+    // and its lifecycle was left out of the trace table as out of order.
+    int64_t picked_ns = 0;
+    total += ring->drain([this, &picked_ns](const metrics::RequestRecord& record) {
       const uint64_t id = trace::request_id(record.sequence, record.warmup);
       const bool traced = trace_.enabled() && trace::sampled(id, trace_one_in_);
-      if (traced) [[unlikely]]
+      if (traced) [[unlikely]] {
+        if (picked_ns == 0) picked_ns = now_ns();  // one reading per drain: its records left together
         trace_.emit(trace::Event::main_received, id, picked_ns);
+      }
       if (record.warmup) {
         warmup_finished_.fetch_add(1, std::memory_order_relaxed);
       } else {

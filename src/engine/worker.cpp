@@ -486,9 +486,11 @@ void Worker::after_response(Connection& c) {
 void Worker::retire(Connection& c, Outcome outcome, int64_t completed_ns) {
   c.record.outcome = outcome;
   c.record.completed_ns = completed_ns;
-  emit(c.record);
+  // QUEUED before the push: once the record is in the ring the collector may emit MAIN_RECEIVED and COMPLETE
+  // at once, and the stage order and the recorder's "COMPLETE's pass holds its request" need QUEUED first.
   if (c.traced) [[unlikely]]
     trace_request(c, trace::Event::queued, now_ns());
+  emit(c.record);
   --in_flight_;
   gauges_.busy.fetch_sub(1, std::memory_order_relaxed);
 }

@@ -11,6 +11,7 @@ TEST(ModelJson, EmptyModelHasNoVerdictAndNoLoadgen) {
   nlohmann::json j = to_json(Model{});
   EXPECT_EQ(j["status"], "LIVE");
   EXPECT_EQ(j["traced"], 0);
+  EXPECT_EQ(j["not_traced"]["out_of_order"], 0);
   EXPECT_FALSE(j.contains("verdict_pct"));
   EXPECT_FALSE(j.contains("loadgen"));
   EXPECT_FALSE(j.contains("tok_per_s"));
@@ -22,6 +23,8 @@ TEST(ModelJson, CarriesTheFrameNumbers) {
   m.header.status = Status::done;
   m.header.completed = 7;
   m.header.tok_per_s = 12.5;
+  m.coverage.out_of_order = 1;
+  m.coverage.incomplete = 2;
   m.streaming = true;
   m.stages.push_back({trace::StageRow::stream,
                       trace::StageClass::server,
@@ -42,6 +45,8 @@ TEST(ModelJson, CarriesTheFrameNumbers) {
   EXPECT_EQ(j["stages"][0]["class"], "server");
   EXPECT_EQ(j["stages"][0]["p99_ns"], 3'000'000);
   EXPECT_EQ(j["verdict_pct"]["server"], 80.0);
+  EXPECT_EQ(j["not_traced"]["out_of_order"], 1) << "why completed requests are not in the table";
+  EXPECT_EQ(j["not_traced"]["missing_events"], 2);
   EXPECT_EQ(j["loadgen"]["latency"]["e2e"]["n"], 7);
 }
 

@@ -183,6 +183,42 @@ TEST(DashboardFold, IncompleteRequestIsCompletedButNotTraced) {
   EXPECT_EQ(m.traced, 1u);
 }
 
+// Regression (CI: "617 traced of 618 completed", no record lost). The collector stamped MAIN_RECEIVED before
+// it acquired the worker ring's tail, so a record pushed in between was "picked up" before its worker even
+// read the end of the stream. These are the failing request's offsets in µs from one reproduction (run 13 of
+// 32, request 254): the fold must count it as completed, leave it out of the table and say why.
+TEST(DashboardFold, PickupStampedBeforeTheHandOffIsCompletedButLeftOutAsOutOfOrder) {
+  constexpr int64_t kUs = 1'000;
+  SyntheticRun run;
+  run.perf_start(kT0);
+  run.request(1, kT0, kStages);
+  const uint64_t id = 254;
+  const int64_t t = kT0 + 200 * kMs;
+  run.add(trace::Event::issued, 0, t, id);
+  for (trace::Event e : {trace::Event::worker_received, trace::Event::encoded, trace::Event::conn_acquired}) {
+    run.add(e, 0, t + 85 * kUs, id);
+  }
+  run.add(trace::Event::written, 0, t + 102 * kUs, id);
+  run.add(trace::Event::response_headers, 0, t + 245 * kUs, id);
+  run.add(trace::Event::response_bytes, 0, t + 23'386 * kUs, id);
+  run.add(trace::Event::recv_first, 0, t + 23'386 * kUs, id);
+  run.flush();
+  // The pass that carried its end: the collector's ring is drained first.
+  run.add(trace::Event::main_received, trace::kCollectorProducer, t + 55'426 * kUs, id);
+  run.add(trace::Event::complete, trace::kCollectorProducer, t + 55'549 * kUs, id);
+  run.add(trace::Event::response_done, 0, t + 55'463 * kUs, id);
+  run.add(trace::Event::sse_parse, 0, t + 55'463 * kUs, id, 93'809);
+  run.add(trace::Event::queued, 0, t + 55'469 * kUs, id);
+  run.flush();
+  const Model m = run.fold.snapshot(t + 56 * kMs);
+  EXPECT_EQ(m.header.completed, 2u);
+  EXPECT_EQ(m.traced, 1u);
+  EXPECT_EQ(m.coverage.out_of_order, 1u) << "every event arrived: nothing is missing, the order is wrong";
+  EXPECT_EQ(m.coverage.incomplete, 0u);
+  EXPECT_EQ(m.coverage.orphaned, 0u);
+  EXPECT_EQ(m.coverage.failed, 0u);
+}
+
 TEST(DashboardFold, BackpressureChipLightsAt20PercentOfMeanE2E) {
   SyntheticRun below;
   below.perf_start(kT0);

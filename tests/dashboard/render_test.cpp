@@ -186,6 +186,23 @@ TEST(Render, RulesSpanTheWidthAndNoOtherLinePassesColumn128) {
   EXPECT_EQ(columns(lines_of(render(Model{}, wide)).front()), 150);
 }
 
+// Regression: a CI frame said "617 traced of 618 completed" and nothing more; finding out why took a trace
+// file. The line now names the reasons (only those that occurred, so a clean frame is unchanged).
+TEST(Render, CoverageLineSaysWhyCompletedRequestsWereNotTraced) {
+  Model m = offline_model();
+  m.header.completed = 24;
+  m.coverage.out_of_order = 1;
+  m.coverage.incomplete = 2;
+  m.coverage.failed = 1;
+  m.coverage.orphaned = 3;
+  const std::string frame = render(m, {});
+  EXPECT_NE(frame.find("  coverage  20 traced of 24 completed (1 failed, 2 missing events, 1 out of order, "
+                       "3 without COMPLETE)\n"),
+            std::string::npos)
+      << frame;
+  EXPECT_NE(render(offline_model(), {}).find("  coverage  20 traced of 20 completed\n"), std::string::npos);
+}
+
 TEST(Render, TreeLeavesEndAtTheBackpressureValueColumn) {
   const std::vector<std::string> lines = lines_of(render(offline_model(), {}));
   size_t verdict = 0;

@@ -190,11 +190,10 @@ TEST(DashboardInTmux, MidRunAndFinalScreensShowEverySectionAndAgreeWithTheReport
   EXPECT_EQ(number_after(frame, "issued", loadgen), issued) << frame;
   EXPECT_EQ(number_after(frame, "completed", loadgen), completed) << frame;
   EXPECT_EQ(number_after(frame, "e2e", frame.find("latency (ms)")), completed) << frame;
-  // Coverage is the trace's business (Trace.StreamingRunRecordsTheFullLifecycleOfEveryRequest); here the
-  // frame must agree with the report. A rare incomplete lifecycle (1 in ~600 seen once) is still open.
+  // Every completed request's lifecycle is whole and in order (a collector that stamped MAIN_RECEIVED before
+  // the drain once left 1 of 618 out of order here; the frame now names such reasons).
   EXPECT_EQ(number_after(frame, "traced of"), completed) << frame;
-  EXPECT_LE(number_after(frame, "coverage"), completed) << frame;
-  EXPECT_GE(number_after(frame, "coverage") * 100, completed * 99) << frame;
+  EXPECT_EQ(number_after(frame, "coverage"), completed) << frame;
   EXPECT_LE(live_issued, issued);
   EXPECT_LE(live_completed, completed);
 }
