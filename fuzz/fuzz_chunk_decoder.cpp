@@ -9,6 +9,9 @@
 //   output text); done only for an event whose trimmed data is exactly "[DONE]", and then nothing else set;
 //   token counts are -1 or non-negative.
 // - On malformed / server_error: last_error() is not empty.
+// - Chunk shapes: the payload placed as the text of a chunk shaped like a learned one decodes through the
+//   shape exactly as a fresh parse does; and a payload decoded twice with one shape (learn, then match)
+//   gives the fresh result both times.
 // - Streaming through SSE: the same data framed as one SSE event and decoded from the event gives the same
 //   result as decoding the data directly (when it holds no line break, so framing cannot change it).
 
@@ -65,14 +68,15 @@ bool is_utf8(std::string_view s) {
   return true;
 }
 
-Result decode(ie::api::ResponseDecoder& decoder, bool event, std::string_view data) {
+Result decode(ie::api::ResponseDecoder& decoder, bool event, std::string_view data,
+              ie::api::ChunkShape* shape = nullptr) {
   // An exactly-sized heap copy: a read past the end is reported by AddressSanitizer.
   std::unique_ptr<char[]> copy(new char[data.size()]);
   std::copy(data.begin(), data.end(), copy.get());
   std::string_view view(copy.get(), data.size());
   ie::api::Delta delta;
   Result r;
-  r.status = event ? decoder.decode_event(view, delta) : decoder.decode_body(view, delta);
+  r.status = event ? decoder.decode_event(view, delta, shape) : decoder.decode_body(view, delta);
   if (r.status != ie::api::DecodeStatus::ok) {
     r.error = decoder.last_error();
     if (r.error.empty()) ie::fuzz::violated(kTarget, "a failure with an empty last_error()");
@@ -127,6 +131,28 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!(first == second)) {
     ie::fuzz::violated(kTarget,
                        "a reused decoder differs from a fresh one: " + first.error + " / " + second.error);
+  }
+
+  if (event) {
+    // The chat and the text completions chunk around one text string.
+    const bool chat = api == ie::config::ApiType::openai;
+    const std::string head = chat ? R"({"id":"c1","choices":[{"index":0,"delta":{"content":")"
+                                  : R"({"id":"c1","choices":[{"index":0,"text":")";
+    const std::string tail = chat ? R"("},"finish_reason":null}]})" : R"(","finish_reason":null}]})";
+    ie::api::ChunkShape shape;
+    ie::api::ResponseDecoder shaped(api);
+    decode(shaped, true, head + "learned" + tail, &shape);
+    if (shape.empty()) ie::fuzz::violated(kTarget, "a plain text chunk did not teach the shape");
+    const std::string chunk = head + std::string(in.payload) + tail;
+    ie::api::ResponseDecoder parsed(api);
+    if (!(decode(shaped, true, chunk, &shape) == decode(parsed, true, chunk)))
+      ie::fuzz::violated(kTarget, "a chunk decoded through its shape differs from the parse");
+
+    ie::api::ChunkShape own;
+    ie::api::ResponseDecoder twice(api);
+    if (!(decode(twice, true, in.payload, &own) == first) ||
+        !(decode(twice, true, in.payload, &own) == first))
+      ie::fuzz::violated(kTarget, "decoding with a shape differs from a fresh parse");
   }
 
   if (event && in.payload.find_first_of("\r\n") == std::string_view::npos) {

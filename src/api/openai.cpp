@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cstring>
 #include <limits>
@@ -97,12 +98,31 @@ void append_sampling(std::string& out, const config::ModelParams& params) {
 
 namespace od = simdjson::ondemand;
 
-std::string_view trim(std::string_view text) {
-  size_t first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) return {};
-  size_t last = text.find_last_not_of(" \t\r\n");
-  return text.substr(first, last - first + 1);
+bool is_json_space(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
+
+// A loop, not find_first_not_of: that calls memchr on the set for every byte it looks at.
+std::string_view trim(std::string_view text) {
+  const char* begin = text.data();
+  const char* end = begin + text.size();
+  while (begin < end && is_json_space(*begin)) ++begin;
+  while (end > begin && is_json_space(end[-1])) --end;
+  return {begin, static_cast<size_t>(end - begin)};
+}
+
+// Per byte: kNeedsParser for what a plain JSON string body cannot hold as is (quote, backslash, control
+// bytes), kNotAscii for UTF-8 lead and continuation bytes.
+constexpr uint8_t kNeedsParser = 1;
+constexpr uint8_t kNotAscii = 2;
+constexpr auto kStringByteClass = [] {
+  std::array<uint8_t, 256> table{};
+  for (int byte = 0; byte < 0x20; ++byte) table[byte] = kNeedsParser;
+  table['"'] = kNeedsParser;
+  table['\\'] = kNeedsParser;
+  for (int byte = 0x80; byte < 0x100; ++byte) table[byte] = kNotAscii;
+  return table;
+}();
 
 int32_t clamp_tokens(int64_t count) {
   return static_cast<int32_t>(std::clamp<int64_t>(count, -1, std::numeric_limits<int32_t>::max()));
@@ -189,7 +209,7 @@ struct ResponseDecoder::Impl {
     grow_scratch(kInitialBytes);
   }
 
-  DecodeStatus decode(std::string_view data, Mode mode, Delta& out);
+  DecodeStatus decode(std::string_view data, Mode mode, Delta& out, ChunkShape* shape);
 
   void load_scratch(std::string_view json);
   [[gnu::cold]] void grow_scratch(size_t bytes);
@@ -198,7 +218,9 @@ struct ResponseDecoder::Impl {
   bool walk_choice(od::object choice, Mode mode, Delta& out);
   bool walk_message(od::value value, Delta& out);
   bool walk_usage(od::value value, Delta& out);
-  bool read_text(od::value value, const char* what, std::string_view* text);
+  // `token`, when given, receives the string's raw JSON (quotes included) for ChunkShape.
+  bool read_text(od::value value, const char* what, std::string_view* text,
+                 std::string_view* token = nullptr);
   bool read_tokens(od::value value, const char* what, int32_t* tokens);
   [[gnu::cold]] bool fail(const char* reason);
   [[gnu::cold]] bool fail_json(simdjson::error_code error);
@@ -215,6 +237,8 @@ struct ResponseDecoder::Impl {
   // Set by walk_root for the {"object":"error","message":...} shape some servers use for errors.
   bool is_error_object = false;
   std::string_view error_message;
+  // The raw string literal (in scratch) that the Delta's text came from; empty when there was none.
+  std::string_view text_token;
 };
 
 void ResponseDecoder::Impl::grow_scratch(size_t bytes) {
@@ -258,12 +282,18 @@ bool ResponseDecoder::Impl::fail_server(od::value error) {
   return false;
 }
 
-bool ResponseDecoder::Impl::read_text(od::value value, const char* what, std::string_view* text) {
+bool ResponseDecoder::Impl::read_text(od::value value, const char* what, std::string_view* text,
+                                      std::string_view* token) {
   od::json_type type;
   if (auto error = value.type().get(type)) return fail_json(error);
   if (type == od::json_type::null) return true;
   if (type != od::json_type::string) [[unlikely]] {
     return fail(what);
+  }
+  if (token) {
+    // The raw token runs to the next token, so it may end in whitespace after the closing quote.
+    std::string_view raw = value.raw_json_token();
+    *token = raw.substr(0, raw.find_last_of('"') + 1);
   }
   if (auto error = value.get_string().get(*text)) return fail_json(error);
   return true;
@@ -316,7 +346,7 @@ bool ResponseDecoder::Impl::walk_message(od::value value, Delta& out) {
     if (auto error = std::move(result).get(field)) return fail_json(error);
     od::raw_json_string key = field.key();
     if (key == "content") {
-      if (!read_text(field.value(), "content is not a string", &out.content)) return false;
+      if (!read_text(field.value(), "content is not a string", &out.content, &text_token)) return false;
     } else if (key == "reasoning_content") {
       if (!read_text(field.value(), "reasoning_content is not a string", &reasoning_content)) return false;
     } else if (key == "reasoning") {
@@ -351,7 +381,7 @@ bool ResponseDecoder::Impl::walk_choice(od::object choice, Mode mode, Delta& out
       if (!read_text(field.value(), "finish_reason is not a string", &reason)) return false;
       if (!reason.empty()) out.finish_reason = metrics::parse_finish_reason(reason);
     } else if (is_text(mode) && key == "text") {
-      if (!read_text(field.value(), "text is not a string", &out.content)) return false;
+      if (!read_text(field.value(), "text is not a string", &out.content, &text_token)) return false;
       out.content_bytes = static_cast<uint32_t>(out.content.size());
       has_payload = true;
     } else if ((mode == Mode::chat_event && key == "delta") ||
@@ -416,11 +446,25 @@ bool ResponseDecoder::Impl::walk_root(od::object root, Mode mode, Delta& out) {
   return true;
 }
 
-DecodeStatus ResponseDecoder::Impl::decode(std::string_view data, Mode mode, Delta& out) {
+namespace {
+// A plain text chunk: nothing but its text is set, so every chunk of its shape decodes to the same Delta
+// with another text.
+bool is_plain_text(const Delta& delta) {
+  return !delta.done && delta.reasoning_bytes == 0 && !delta.has_tool_calls &&
+         delta.finish_reason == metrics::FinishReason::none && delta.prompt_tokens < 0 &&
+         delta.completion_tokens < 0;
+}
+}  // namespace
+
+DecodeStatus ResponseDecoder::Impl::decode(std::string_view data, Mode mode, Delta& out, ChunkShape* shape) {
   out = Delta{};
   std::string_view json = trim(data);
   if (is_event(mode) && json == "[DONE]") {
     out.done = true;
+    return DecodeStatus::ok;
+  }
+  if (shape && shape->match(json, &out.content)) {
+    out.content_bytes = static_cast<uint32_t>(out.content.size());
     return DecodeStatus::ok;
   }
   if (json.empty()) {
@@ -428,6 +472,7 @@ DecodeStatus ResponseDecoder::Impl::decode(std::string_view data, Mode mode, Del
     return DecodeStatus::ok;  // an event with an empty data line carries nothing
   }
   load_scratch(json);
+  text_token = {};
   od::document document;
   if (auto error = parser.iterate(scratch.get(), json.size(), scratch_bytes + simdjson::SIMDJSON_PADDING)
                        .get(document)) {
@@ -441,7 +486,42 @@ DecodeStatus ResponseDecoder::Impl::decode(std::string_view data, Mode mode, Del
   // The object must be the whole input: "{...} garbage" is a broken stream, not a chunk.
   if (document.current_location().error() == simdjson::SUCCESS)
     return fail("text after the JSON object"), failure;
+  if (shape && !text_token.empty() && is_plain_text(out)) {
+    size_t begin = static_cast<size_t>(text_token.data() - scratch.get());
+    shape->learn(json, begin, begin + text_token.size());
+  }
   return DecodeStatus::ok;
+}
+
+bool ChunkShape::match(std::string_view json, std::string_view* text) {
+  size_t ends = prefix_.size() + suffix_.size();
+  if (prefix_.empty() || json.size() < ends ||
+      std::memcmp(json.data(), prefix_.data(), prefix_.size()) != 0 ||
+      std::memcmp(json.data() + json.size() - suffix_.size(), suffix_.data(), suffix_.size()) != 0) {
+    return false;
+  }
+  std::string_view between = json.substr(prefix_.size(), json.size() - ends);
+  // A quote or backslash may end the string early or need unescaping, a control byte is invalid JSON: the
+  // parser decides those. Bytes from 0x80 must be valid UTF-8, as the parser would insist. No early exit:
+  // texts are short and a branch per byte costs more than the table.
+  uint8_t seen = 0;
+  for (char c : between) seen |= kStringByteClass[static_cast<unsigned char>(c)];
+  if (seen & kNeedsParser) return false;
+  if ((seen & kNotAscii) && !simdjson::validate_utf8(between.data(), between.size())) return false;
+  *text = between;
+  ++matched_;
+  return true;
+}
+
+void ChunkShape::learn(std::string_view json, size_t text_begin, size_t text_end) {
+  // Long chunks are rare and would make every stream hold kilobytes: those are simply parsed.
+  constexpr size_t kMaxShapeBytes = 2048;
+  if (json.size() - (text_end - text_begin) > kMaxShapeBytes) {
+    forget();
+    return;
+  }
+  prefix_.assign(json.data(), text_begin + 1);
+  suffix_.assign(json.data() + text_end - 1, json.size() - text_end + 1);
 }
 
 ResponseDecoder::ResponseDecoder(config::ApiType api_type) : impl_(std::make_unique<Impl>(api_type)) {}
@@ -449,14 +529,14 @@ ResponseDecoder::~ResponseDecoder() = default;
 ResponseDecoder::ResponseDecoder(ResponseDecoder&&) noexcept = default;
 ResponseDecoder& ResponseDecoder::operator=(ResponseDecoder&&) noexcept = default;
 
-DecodeStatus ResponseDecoder::decode_event(std::string_view data, Delta& out) {
+DecodeStatus ResponseDecoder::decode_event(std::string_view data, Delta& out, ChunkShape* shape) {
   Mode mode = impl_->api_type == config::ApiType::openai ? Mode::chat_event : Mode::text_event;
-  return impl_->decode(data, mode, out);
+  return impl_->decode(data, mode, out, shape);
 }
 
 DecodeStatus ResponseDecoder::decode_body(std::string_view body, Delta& out) {
   Mode mode = impl_->api_type == config::ApiType::openai ? Mode::chat_body : Mode::text_body;
-  return impl_->decode(body, mode, out);
+  return impl_->decode(body, mode, out, nullptr);
 }
 
 const std::string& ResponseDecoder::last_error() const {

@@ -46,6 +46,32 @@ struct Delta {
 
 enum class DecodeStatus { ok, malformed, server_error };  // server_error: an {"error": ...} object
 
+// The bytes around the text string of the last plain text chunk of one stream. Servers send each token as a
+// chunk that repeats the previous one byte for byte except for that string (same id, created, model, null
+// finish_reason), so a chunk that matches both ends and holds a plain string between them (no quote, escape
+// or control byte; valid UTF-8) decodes to the same Delta as the learned one with the new text, without a
+// JSON parse. Keep one per stream (connection); ResponseDecoder::decode_event fills and uses it, and a shape
+// never changes what a chunk decodes to, only how fast.
+class ChunkShape {
+ public:
+  void forget() {
+    prefix_.clear();
+    suffix_.clear();
+  }
+  bool empty() const { return prefix_.empty(); }
+  // Chunks decoded from the shape, without a parse.
+  uint64_t matched() const { return matched_; }
+
+ private:
+  friend class ResponseDecoder;
+  bool match(std::string_view json, std::string_view* text);
+  void learn(std::string_view json, size_t text_begin, size_t text_end);
+
+  std::string prefix_;  // up to and including the text string's opening quote
+  std::string suffix_;  // from its closing quote to the end of the chunk
+  uint64_t matched_ = 0;
+};
+
 class ResponseDecoder {
  public:
   explicit ResponseDecoder(config::ApiType api_type);
@@ -53,8 +79,9 @@ class ResponseDecoder {
   ResponseDecoder(ResponseDecoder&&) noexcept;
   ResponseDecoder& operator=(ResponseDecoder&&) noexcept;
 
-  // One SSE event's data ("[DONE]" or a chunk object).
-  DecodeStatus decode_event(std::string_view data, Delta& out);
+  // One SSE event's data ("[DONE]" or a chunk object). With a shape, a chunk shaped like that stream's last
+  // plain text chunk skips the JSON parse, and a plain text chunk that is parsed teaches the shape.
+  DecodeStatus decode_event(std::string_view data, Delta& out, ChunkShape* shape = nullptr);
   // A complete non-streaming response body.
   DecodeStatus decode_body(std::string_view body, Delta& out);
   // After malformed / server_error: a short human-readable reason (cold path).

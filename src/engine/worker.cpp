@@ -65,7 +65,8 @@ struct Connection {
 
   net::HttpResponseParser<Connection> parser;
   net::SseDecoder sse;
-  std::string body;  // non-streaming body, or an error body excerpt
+  api::ChunkShape chunk_shape;  // this stream's last plain text chunk, to skip parsing its look-alikes
+  std::string body;             // non-streaming body, or an error body excerpt
 };
 
 // Inline: with tracing off, every call site costs one predictable branch on c.traced.
@@ -103,7 +104,7 @@ void Connection::on_body(const char* data, size_t size) {
   }
   bool ok = sse.feed(data, size, [this, &w](std::string_view event) {
     api::Delta delta;
-    api::DecodeStatus status = w.decoder_.decode_event(event, delta);
+    api::DecodeStatus status = w.decoder_.decode_event(event, delta, &chunk_shape);
     if (status != api::DecodeStatus::ok) [[unlikely]] {
       failed = true;
       failure = Outcome::bad_response;

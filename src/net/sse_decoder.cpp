@@ -19,10 +19,23 @@ SseDecoder::SseDecoder(size_t max_event_bytes) : max_event_bytes_(max_event_byte
 
 void SseDecoder::reset() {
   line_.clear();  // clear() keeps the capacity: a reused decoder stays allocation-free
-  data_.clear();
-  has_data_ = false;
+  end_event();
   skip_lf_ = false;
   bom_matched_ = 0;
+}
+
+void SseDecoder::keep_data() {
+  if (!data_borrowed_) return;
+  data_.assign(event_data_.data(), event_data_.size());
+  event_data_ = data_;
+  data_borrowed_ = false;
+}
+
+void SseDecoder::end_event() {
+  data_.clear();
+  event_data_ = {};
+  data_borrowed_ = false;
+  has_data_ = false;
 }
 
 size_t SseDecoder::skip_bom(const char* bytes, size_t size) {
@@ -41,7 +54,8 @@ size_t SseDecoder::skip_bom(const char* bytes, size_t size) {
   return used;
 }
 
-SseDecoder::Step SseDecoder::take_line(const char* bytes, size_t size, size_t* consumed) {
+SseDecoder::Step SseDecoder::take_line(const char* bytes, size_t size, size_t* consumed,
+                                       std::string_view* line) {
   size_t start = 0;
   if (bom_matched_ != kBomDone) [[unlikely]] {
     start = skip_bom(bytes, size);
@@ -59,13 +73,19 @@ SseDecoder::Step SseDecoder::take_line(const char* bytes, size_t size, size_t* c
   const char* cr = static_cast<const char*>(std::memchr(begin, '\r', before_lf));
   const char* end = cr ? cr : lf;
   size_t length = end ? static_cast<size_t>(end - begin) : available;
-  if (line_.size() + data_.size() + length > max_event_bytes_) [[unlikely]] {
+  if (line_.size() + event_data_.size() + length > max_event_bytes_) [[unlikely]] {
     return Step::too_large;
   }
-  line_.append(begin, length);
   if (end == nullptr) {
+    line_.append(begin, length);
     *consumed = size;
     return Step::need_more;
+  }
+  if (line_.empty()) {
+    *line = std::string_view(begin, length);
+  } else {
+    line_.append(begin, length);
+    *line = line_;
   }
   size_t used = start + length + 1;
   if (end == cr) {
@@ -79,9 +99,8 @@ SseDecoder::Step SseDecoder::take_line(const char* bytes, size_t size, size_t* c
   return Step::line_ready;
 }
 
-bool SseDecoder::apply_line() {
-  std::string_view line(line_);
-  if (line.empty()) return has_data_;  // the blank line ends the event; feed() dispatches and clears data
+bool SseDecoder::apply_line(std::string_view line) {
+  if (line.empty()) return has_data_;  // the blank line ends the event; feed() dispatches it
   // A line starting with ':' is a comment (servers send them as keep-alives); it has an empty field name and
   // therefore never matches "data".
   size_t colon = line.find(':');
@@ -92,8 +111,16 @@ bool SseDecoder::apply_line() {
       value = line.substr(colon + 1);
       if (!value.empty() && value.front() == ' ') value.remove_prefix(1);
     }
-    if (has_data_) data_.push_back('\n');
-    data_.append(value);
+    bool line_in_piece = line.data() != line_.data();
+    if (!has_data_ && line_in_piece) {
+      event_data_ = value;  // the usual event: one data line, whole in this piece
+      data_borrowed_ = true;
+    } else {
+      keep_data();
+      if (has_data_) data_.push_back('\n');
+      data_.append(value);
+      event_data_ = data_;
+    }
     has_data_ = true;
   }
   // event:, id:, retry: and unknown fields do not affect what we measure.

@@ -65,6 +65,30 @@ TEST(ResponseDecoderAllocation, DecodingAfterWarmUpAllocatesNothing) {
   EXPECT_EQ(g_allocations.load(std::memory_order_relaxed) - before, 0u);
 }
 
+TEST(ResponseDecoderAllocation, AStreamsChunkShapeAllocatesOnlyWhileLearning) {
+  if (!IE_COUNT_ALLOCATIONS) GTEST_SKIP() << "allocation counting is off under AddressSanitizer";
+  ResponseDecoder decoder(config::ApiType::openai);
+  ChunkShape shape;
+  Delta delta;
+  auto chunk = [](std::string_view id, std::string_view text) {
+    return R"({"id":")" + std::string(id) + R"(","choices":[{"index":0,"delta":{"content":")" +
+           std::string(text) + R"("},"finish_reason":null}]})";
+  };
+  // Streams with ids of the same length: relearning reuses the shape's buffers.
+  const std::string chunks[] = {chunk("chatcmpl-1", "a"), chunk("chatcmpl-1", "bb"), chunk("chatcmpl-2", "c"),
+                                chunk("chatcmpl-2", "dd")};
+  for (const std::string& c : chunks) ASSERT_EQ(decoder.decode_event(c, delta, &shape), DecodeStatus::ok);
+
+  uint64_t before = g_allocations.load(std::memory_order_relaxed);
+  for (int round = 0; round < 100; ++round) {
+    for (const std::string& c : chunks) {
+      if (decoder.decode_event(c, delta, &shape) != DecodeStatus::ok) FAIL() << c;
+    }
+  }
+  EXPECT_EQ(g_allocations.load(std::memory_order_relaxed) - before, 0u);
+  EXPECT_EQ(shape.matched(), 202u);  // each stream's second chunk, 101 rounds
+}
+
 TEST(ResponseDecoderAllocation, CounterSeesAllocations) {
   // Guards the test above against a counter that never counts.
   if (!IE_COUNT_ALLOCATIONS) GTEST_SKIP() << "allocation counting is off under AddressSanitizer";

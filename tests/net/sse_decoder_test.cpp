@@ -298,8 +298,45 @@ TEST(SseDecoder, ResetAfterTooLargeMakesTheDecoderUsableAgain) {
   EXPECT_EQ(feeder.events, (Events{"ok"}));
 }
 
+TEST(SseDecoder, AnEventWholeInOnePieceIsAViewIntoThatPieceNotACopy) {
+  SseDecoder decoder;
+  std::string stream = "data: first\n\n: comment\ndata: second\r\n\r\n";
+  std::vector<std::string_view> events;
+  EXPECT_TRUE(decoder.feed(stream.data(), stream.size(), [&](std::string_view data) {
+    events.push_back(data);
+    return true;
+  }));
+  ASSERT_EQ(events.size(), 2u);
+  for (std::string_view data : events) {
+    EXPECT_GE(data.data(), stream.data());
+    EXPECT_LE(data.data() + data.size(), stream.data() + stream.size());
+  }
+  EXPECT_EQ(events[0], "first");
+  EXPECT_EQ(events[1], "second");
+}
+
+TEST(SseDecoder, AnEventSpanningPiecesSurvivesTheCallerReusingItsBuffer) {
+  // The worker reads every piece into the same buffer: data seen in one feed must be kept before it returns.
+  SseDecoder decoder;
+  std::vector<std::string> events;
+  auto record = [&](std::string_view data) {
+    events.emplace_back(data);
+    return true;
+  };
+  const std::vector<std::string> pieces = {"data: whole line\n", "\n",      "data: a\n",
+                                           "data: b\n\nda",      "ta: c\r", "\n\r\n"};
+  std::string buffer(64, '\0');
+  for (const std::string& piece : pieces) {
+    std::fill(buffer.begin(), buffer.end(), '#');  // what a stale view would see
+    std::copy(piece.begin(), piece.end(), buffer.begin());
+    EXPECT_TRUE(decoder.feed(buffer.data(), piece.size(), record));
+  }
+  EXPECT_EQ(events, (std::vector<std::string>{"whole line", "a\nb", "c"}));
+}
+
 TEST(SseDecoder, EventBufferIsReusedAcrossEventsAndStreams) {
-  // The hot-path promise: once grown, the data buffer is not reallocated, so views point at the same storage.
+  // The hot-path promise: once grown, the buffer for events that arrive in pieces is not reallocated, so
+  // their views point at the same storage.
   SseDecoder decoder;
   std::vector<const char*> addresses;
   auto record = [&](std::string_view data) {
@@ -307,9 +344,10 @@ TEST(SseDecoder, EventBufferIsReusedAcrossEventsAndStreams) {
     return true;
   };
   std::string stream = "data: " + std::string(1000, 'x') + "\n\ndata: short\n\n";
-  EXPECT_TRUE(decoder.feed(stream.data(), stream.size(), record));
-  decoder.reset();
-  EXPECT_TRUE(decoder.feed(stream.data(), stream.size(), record));
+  for (int round = 0; round < 2; ++round) {
+    for (char byte : stream) EXPECT_TRUE(decoder.feed(&byte, 1, record));
+    decoder.reset();
+  }
   ASSERT_EQ(addresses.size(), 4u);
   for (const char* address : addresses) EXPECT_EQ(address, addresses[0]);
 }
