@@ -5,6 +5,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "metrics/radix_sort.h"
+
 namespace ie::metrics {
 namespace {
 
@@ -46,12 +48,12 @@ double sample_std_dev(const std::vector<double>& values, long double mean) {
   return static_cast<double>(std::sqrt(squares / static_cast<long double>(values.size() - 1)));
 }
 
+// `values` ascending.
 SeriesSummary summarize_sorted(std::vector<double>& values, bool integral, long double total,
                                EarlyStopping early_stopping) {
   SeriesSummary s;
   s.integral = integral;
   if (values.empty()) return s;
-  std::sort(values.begin(), values.end());
   const size_t n = values.size();
   s.count = n;
   s.total = static_cast<double>(total);
@@ -89,20 +91,20 @@ double SeriesSummary::percentile(double p) const {
 }
 
 SeriesSummary summarize(const std::vector<int64_t>& values, EarlyStopping early_stopping) {
+  std::vector<int64_t> sorted = values;
+  radix_sort(sorted);
   // Summed in integers, exactly: __int128 cannot overflow for any realistic number of int64 values.
   __int128 total = 0;
-  std::vector<double> as_double;
-  as_double.reserve(values.size());
-  for (int64_t v : values) {
-    total += v;
-    as_double.push_back(static_cast<double>(v));
-  }
+  for (int64_t v : sorted) total += v;
+  std::vector<double> as_double(sorted.begin(), sorted.end());
+  sorted = {};  // the doubles are all we need from here on
   return summarize_sorted(as_double, true, static_cast<long double>(total), early_stopping);
 }
 
 SeriesSummary summarize(std::vector<double> values, EarlyStopping early_stopping) {
   long double total = 0;
   for (double v : values) total += v;
+  std::sort(values.begin(), values.end());
   return summarize_sorted(values, false, total, early_stopping);
 }
 

@@ -57,7 +57,7 @@ struct SeriesSummary {
 };
 
 // Summaries of integer series (ns, tokens) and of real series (TPOT in ns/token). The real overload sorts its
-// argument in place; the integer one sorts a double copy (it needs one anyway). An empty series gives an
+// argument in place; the integer one radix-sorts a copy. An empty series gives an
 // empty summary (count 0, no histogram, no estimates).
 SeriesSummary summarize(const std::vector<int64_t>& values,
                         EarlyStopping early_stopping = EarlyStopping::off);
