@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "common/clock.h"
+#include "common/single_writer.h"
 
 namespace ie::engine {
 
@@ -59,12 +60,11 @@ size_t Collector::drain_all() {
         trace_.emit(trace::Event::main_received, id, picked_ns);
       }
       if (record.warmup) {
-        warmup_finished_.fetch_add(1, std::memory_order_relaxed);
+        single_writer_add(warmup_finished_, 1);
       } else {
         aggregate_.add(record);
         if (extra_sink_) extra_sink_(record, perf_start_ns_.load(std::memory_order_acquire));
-        (record.outcome == metrics::Outcome::ok ? succeeded_ : failed_)
-            .fetch_add(1, std::memory_order_relaxed);
+        single_writer_add(record.outcome == metrics::Outcome::ok ? succeeded_ : failed_, 1);
       }
       if (traced) [[unlikely]]
         trace_.emit(trace::Event::complete, id, now_ns(), static_cast<uint64_t>(record.outcome));

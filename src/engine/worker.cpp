@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "common/clock.h"
+#include "common/single_writer.h"
 #include "net/http_response_parser.h"
 #include "net/sse_decoder.h"
 
@@ -241,7 +242,7 @@ void Worker::start_request(const load::Issue& issue, uint16_t endpoint, int64_t 
   }
 
   ++in_flight_;
-  gauges_.busy.fetch_add(1, std::memory_order_relaxed);
+  single_writer_add(gauges_.busy, 1);
   bool fresh = c == nullptr;
   if (fresh) {
     c = &connections_[free_slots_.back()];
@@ -274,10 +275,12 @@ void Worker::start_request(const load::Issue& issue, uint16_t endpoint, int64_t 
   c->last_token_ns = 0;
   c->last_byte_ns = c->record.issued_ns;
   c->response_complete = false;
+  // Only a stream feeds the SSE decoder, so only after one can it hold state; not touching its cache lines
+  // otherwise was ~2.5 % of a non-streaming run's user time.
+  if (c->event_stream) c->sse.reset();
   c->event_stream = false;
   c->failed = false;
   c->body.clear();
-  c->sse.reset();
 
   if (!fresh) {
     c->state = ConnState::busy;
@@ -297,9 +300,9 @@ void Worker::start_request(const load::Issue& issue, uint16_t endpoint, int64_t 
   c->state = ConnState::connecting;
   ++connecting_;
   ++open_per_endpoint_[endpoint];
-  gauges_.open.fetch_add(1, std::memory_order_relaxed);
-  gauges_.connecting.fetch_add(1, std::memory_order_relaxed);
-  gauges_.connects_total.fetch_add(1, std::memory_order_relaxed);
+  single_writer_add(gauges_.open, 1);
+  single_writer_add(gauges_.connecting, 1);
+  single_writer_add(gauges_.connects_total, 1);
   epoll_event ev{};
   ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
   ev.data.u32 = c->index;
@@ -390,7 +393,7 @@ void Worker::on_event(Connection& c, uint32_t events) {
 
 void Worker::on_connected(Connection& c) {
   --connecting_;
-  gauges_.connecting.fetch_sub(1, std::memory_order_relaxed);
+  single_writer_add(gauges_.connecting, -1);
   if (int error_number = net::connect_result(c.fd); error_number != 0) {
     c.state = ConnState::busy;
     fail(c, Outcome::connect_failed,
@@ -493,7 +496,7 @@ void Worker::retire(Connection& c, Outcome outcome, int64_t completed_ns) {
     trace_request(c, trace::Event::queued, now_ns());
   emit(c.record);
   --in_flight_;
-  gauges_.busy.fetch_sub(1, std::memory_order_relaxed);
+  single_writer_add(gauges_.busy, -1);
 }
 
 void Worker::finish(Connection& c, Outcome outcome, int64_t completed_ns) {
@@ -519,13 +522,13 @@ void Worker::close_connection(Connection& c) {
   if (c.state == ConnState::closed) return;
   if (c.state == ConnState::connecting) {
     --connecting_;
-    gauges_.connecting.fetch_sub(1, std::memory_order_relaxed);
+    single_writer_add(gauges_.connecting, -1);
   }
   if (c.fd >= 0) {
     close(c.fd);  // also removes it from the epoll set
     c.fd = -1;
     --open_per_endpoint_[c.endpoint];
-    gauges_.open.fetch_sub(1, std::memory_order_relaxed);
+    single_writer_add(gauges_.open, -1);
   }
   c.state = ConnState::closed;
   free_slots_.push_back(c.index);

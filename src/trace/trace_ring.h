@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdint>
 
+#include "common/single_writer.h"
 #include "common/spsc_ring.h"
 #include "trace/record.h"
 
@@ -40,7 +41,7 @@ class TraceRing {
   [[gnu::noinline, gnu::cold]] void count_drop() {
     // Only the producer writes dropped_, so load + store is exact and avoids a locked read-modify-write.
     // Relaxed is enough: the consumer reads it as a monotonic gauge and orders nothing else by it.
-    dropped_.store(dropped_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    single_writer_add(dropped_, 1);
   }
 
   SpscRing<Record> ring_;
