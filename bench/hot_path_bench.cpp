@@ -109,4 +109,3 @@ void BM_SortLatenciesRadix(benchmark::State& state) {
 BENCHMARK(BM_SortLatenciesRadix)->Arg(1 << 20)->Unit(benchmark::kMillisecond);
 
 }  // namespace
-

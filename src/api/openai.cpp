@@ -284,31 +284,34 @@ bool ResponseDecoder::Impl::fail_server(od::value error) {
 
 bool ResponseDecoder::Impl::read_text(od::value value, const char* what, std::string_view* text,
                                       std::string_view* token) {
-  od::json_type type;
-  if (auto error = value.type().get(type)) return fail_json(error);
-  if (type == od::json_type::null) return true;
-  if (type != od::json_type::string) [[unlikely]] {
-    return fail(what);
+  // The raw token runs to the next token, so it may end in whitespace after the closing quote.
+  const std::string_view raw = value.raw_json_token();
+  if (raw.empty() || raw.front() != '"') {
+    od::json_type type;
+    if (auto error = value.type().get(type)) return fail_json(error);
+    return type == od::json_type::null ? true : fail(what);
   }
-  if (token) {
-    // The raw token runs to the next token, so it may end in whitespace after the closing quote.
-    std::string_view raw = value.raw_json_token();
-    *token = raw.substr(0, raw.find_last_of('"') + 1);
+  const std::string_view literal = raw.substr(0, raw.find_last_of('"') + 1);
+  if (token) *token = literal;
+  // Stage 1 has already checked the whole document's UTF-8 and unescaped control bytes, so a string without
+  // a backslash is its own text: no need to copy it out through the unescaper.
+  if (literal.size() >= 2 && std::memchr(literal.data(), '\\', literal.size()) == nullptr) {
+    *text = literal.substr(1, literal.size() - 2);
+    return true;
   }
   if (auto error = value.get_string().get(*text)) return fail_json(error);
   return true;
 }
 
 bool ResponseDecoder::Impl::read_tokens(od::value value, const char* what, int32_t* tokens) {
+  int64_t count = 0;
+  if (value.get_int64().get(count) == simdjson::SUCCESS) [[likely]] {
+    *tokens = clamp_tokens(count);
+    return true;
+  }
   od::json_type type;
   if (auto error = value.type().get(type)) return fail_json(error);
-  if (type == od::json_type::null) return true;
-  int64_t count = 0;
-  if (value.get_int64().get(count) != simdjson::SUCCESS) [[unlikely]] {
-    return fail(what);
-  }
-  *tokens = clamp_tokens(count);
-  return true;
+  return type == od::json_type::null ? true : fail(what);
 }
 
 bool ResponseDecoder::Impl::walk_usage(od::value value, Delta& out) {
