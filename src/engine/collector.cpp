@@ -52,6 +52,7 @@ size_t Collector::drain_all() {
     // SCHED_IDLE, so the gap can be a preemption long: seen 43-391 µs, before even the stream's last byte),
     // and its lifecycle was left out of the trace table as out of order.
     int64_t picked_ns = 0;
+    folded_traced_.clear();
     total += ring->drain([this, &picked_ns](const metrics::RequestRecord& record) {
       const uint64_t id = trace::request_id(record.sequence, record.warmup);
       const bool traced = trace_.enabled() && trace::sampled(id, trace_one_in_);
@@ -67,8 +68,15 @@ size_t Collector::drain_all() {
         single_writer_add(record.outcome == metrics::Outcome::ok ? succeeded_ : failed_, 1);
       }
       if (traced) [[unlikely]]
-        trace_.emit(trace::Event::complete, id, now_ns(), static_cast<uint64_t>(record.outcome));
+        folded_traced_.push_back({id, static_cast<uint64_t>(record.outcome)});
     });
+    // COMPLETE: one reading once the drain's records are all folded (true of each of them), not one per
+    // record.
+    if (!folded_traced_.empty()) [[unlikely]] {
+      const int64_t folded_ns = now_ns();
+      for (const auto& [id, outcome] : folded_traced_)
+        trace_.emit(trace::Event::complete, id, folded_ns, outcome);
+    }
   }
   return total;
 }

@@ -7,6 +7,7 @@
 #include <functional>
 #include <mutex>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "common/spsc_ring.h"
@@ -29,6 +30,7 @@ class Collector {
   void enable_trace(trace::Emitter emitter, uint32_t sample_one_in) {
     trace_ = emitter;
     trace_one_in_ = sample_one_in;
+    folded_traced_.reserve(4096);  // a drain rarely holds more: no allocation on the usual path
   }
 
   void start();
@@ -65,6 +67,8 @@ class Collector {
   metrics::LiveLatencies live_;  // guarded by live_mutex_
   trace::Emitter trace_;
   uint32_t trace_one_in_ = 1;
+  // Traced requests folded in the current drain (id, outcome), for their COMPLETE events.
+  std::vector<std::pair<uint64_t, uint64_t>> folded_traced_;
 };
 
 }  // namespace ie::engine
