@@ -8,9 +8,10 @@
 
 namespace ie::metrics {
 
-// Sorts ascending (negative values first), like std::sort: an LSD radix sort over 11-bit digits that skips
-// the digits every value shares (nanosecond latencies under 2^44 take at most 4 passes). Small inputs use
-// std::sort. Allocates one scratch copy of the values.
+// Sorts ascending, like std::sort. Values are keyed by their offset from the minimum, so only the bits the
+// range needs are sorted on: a range under 2^16 (token counts) is counted in one pass, a wider one takes an
+// LSD radix sort with the fewest digits of at most 11 bits (latencies spanning 2^25 ns: 3 passes). Small
+// inputs use std::sort. Allocates one scratch copy of the values (or a count per value in the range).
 void radix_sort(std::vector<int64_t>& values);
 
 }  // namespace ie::metrics

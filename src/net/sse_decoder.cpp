@@ -67,11 +67,16 @@ SseDecoder::Step SseDecoder::take_line(const char* bytes, size_t size, size_t* c
   const char* begin = bytes + start;
   size_t available = size - start;
   // Two memchr passes (vectorised in libc) instead of a byte loop: the CR scan stops at the first LF, so each
-  // byte of a line is looked at at most twice.
-  const char* lf = static_cast<const char*>(std::memchr(begin, '\n', available));
-  size_t before_lf = lf ? static_cast<size_t>(lf - begin) : available;
-  const char* cr = static_cast<const char*>(std::memchr(begin, '\r', before_lf));
-  const char* end = cr ? cr : lf;
+  // byte of a line is looked at at most twice. The blank line that ends every event needs neither.
+  const char* end = nullptr;
+  if (available > 0 && (*begin == '\n' || *begin == '\r')) {
+    end = begin;
+  } else {
+    const char* lf = static_cast<const char*>(std::memchr(begin, '\n', available));
+    size_t before_lf = lf ? static_cast<size_t>(lf - begin) : available;
+    const char* cr = static_cast<const char*>(std::memchr(begin, '\r', before_lf));
+    end = cr ? cr : lf;
+  }
   size_t length = end ? static_cast<size_t>(end - begin) : available;
   if (line_.size() + event_data_.size() + length > max_event_bytes_) [[unlikely]] {
     return Step::too_large;
@@ -88,7 +93,7 @@ SseDecoder::Step SseDecoder::take_line(const char* bytes, size_t size, size_t* c
     *line = line_;
   }
   size_t used = start + length + 1;
-  if (end == cr) {
+  if (*end == '\r') {
     if (used == size) {
       skip_lf_ = true;  // the LF of a CRLF may start the next piece
     } else if (bytes[used] == '\n') {

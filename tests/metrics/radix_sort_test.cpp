@@ -52,6 +52,12 @@ TEST(RadixSort, ManyDuplicatesAndAllEqualValues) {
   expect_sorted_like_std_sort(std::vector<int64_t>(4096, 42));
 }
 
+TEST(RadixSort, RangesJustBelowAndAboveTheCountingLimit) {
+  expect_sorted_like_std_sort(random_values(5000, -1000, -1000 + 65535, 4));  // counted
+  expect_sorted_like_std_sort(random_values(5000, 7, 7 + 65536, 5));          // radix, 17 bits
+  expect_sorted_like_std_sort(random_values(5000, 0, (int64_t{1} << 23) - 1, 6));
+}
+
 TEST(RadixSort, ValuesDifferingOnlyInHighDigitsStillSort) {
   // Low digits all equal (skipped), order decided by the top digit alone.
   std::vector<int64_t> values;
