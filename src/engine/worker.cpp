@@ -68,6 +68,15 @@ struct Connection {
   net::SseDecoder sse;
   api::ChunkShape chunk_shape;  // this stream's last plain text chunk, to skip parsing its look-alikes
   std::string body;             // non-streaming body, or an error body excerpt
+  // A non-streaming body that arrived in one piece of the current read: a view into the worker's read buffer,
+  // decoded without copying (keep_body() copies it into `body` before that buffer is read into again).
+  std::string_view body_in_read;
+  std::string_view whole_body() const { return body_in_read.empty() ? std::string_view(body) : body_in_read; }
+  void keep_body() {
+    if (body_in_read.empty()) return;
+    body.assign(body_in_read);
+    body_in_read = {};
+  }
 };
 
 // Inline: with tracing off, every call site costs one predictable branch on c.traced.
@@ -83,6 +92,7 @@ void Connection::on_headers(int status, bool is_event_stream) {
   event_stream = is_event_stream && status == 200;
   record.streamed = event_stream;
   body.clear();
+  body_in_read = {};
 }
 
 void Connection::on_body(const char* data, size_t size) {
@@ -94,12 +104,17 @@ void Connection::on_body(const char* data, size_t size) {
     return;
   }
   if (!event_stream) {
-    if (body.size() + size > w.plan_.max_response_bytes) {
+    if (body.size() + body_in_read.size() + size > w.plan_.max_response_bytes) {
       failed = true;
       failure = Outcome::bad_response;
       failure_reason = "response body larger than " + std::to_string(w.plan_.max_response_bytes) + " bytes";
       return;
     }
+    if (body.empty() && body_in_read.empty()) {
+      body_in_read = std::string_view(data, size);  // the usual case: the whole body in one read
+      return;
+    }
+    keep_body();
     body.append(data, size);
     return;
   }
@@ -281,6 +296,7 @@ void Worker::start_request(const load::Issue& issue, uint16_t endpoint, int64_t 
   c->event_stream = false;
   c->failed = false;
   c->body.clear();
+  c->body_in_read = {};
 
   if (!fresh) {
     c->state = ConnState::busy;
@@ -428,6 +444,7 @@ void Worker::on_readable(Connection& c, bool peer_closed) {
         after_response(c);
         return;
       }
+      c.keep_body();  // the next read reuses the buffer the body view points into
       // A short read emptied the socket and edge-triggered epoll reports the next arrival - unless the peer's
       // FIN came with this edge: then no further edge will come, so read on until the EOF shows.
       if (static_cast<size_t>(n) < read_buffer_.size() && !peer_closed) return;
@@ -471,7 +488,7 @@ void Worker::after_response(Connection& c) {
   } else {
     trace_request(c, trace::Event::response_bytes, completed);
     api::Delta delta;
-    api::DecodeStatus status = decoder_.decode_body(c.body, delta);
+    api::DecodeStatus status = decoder_.decode_body(c.whole_body(), delta);
     if (status != api::DecodeStatus::ok) {
       fail(c, Outcome::bad_response,
            (status == api::DecodeStatus::server_error ? "server error: " : "bad response body: ") +

@@ -71,7 +71,8 @@ class HttpResponseParser {
       s.field_done_ = false;
       s.value_len_ = 0;
     }
-    for (size_t i = 0; i < length && s.field_len_ < sizeof(s.field_); ++i)
+    // Only Content-Type matters: a longer name cannot be it, so at most one byte more than it is kept.
+    for (size_t i = 0; i < length && s.field_len_ < kContentType.size() + 1; ++i)
       s.field_[s.field_len_++] = at[i] | 0x20;
     return 0;
   }
@@ -106,13 +107,12 @@ class HttpResponseParser {
     return 0;
   }
 
-  bool is_content_type() const {
-    return std::string_view(field_, field_len_) == std::string_view("content-type");
-  }
+  static constexpr std::string_view kContentType = "content-type";
+  bool is_content_type() const { return std::string_view(field_, field_len_) == kContentType; }
 
   llhttp_t parser_;  // must stay the first member (see self())
   llhttp_settings_t settings_;
-  char field_[32];
+  char field_[kContentType.size() + 1];
   char value_[64];
   size_t field_len_ = 0;
   size_t value_len_ = 0;
