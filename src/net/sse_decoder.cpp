@@ -54,6 +54,20 @@ size_t SseDecoder::skip_bom(const char* bytes, size_t size) {
   return used;
 }
 
+size_t SseDecoder::take_whole_event(const char* bytes, size_t size, std::string_view* data) const {
+  constexpr std::string_view kData = "data:";
+  if (!line_.empty() || has_data_ || skip_lf_ || bom_matched_ != kBomDone) return 0;
+  if (size < kData.size() + 2 || std::memcmp(bytes, kData.data(), kData.size()) != 0) return 0;
+  const char* lf = static_cast<const char*>(std::memchr(bytes, '\n', size));
+  if (lf == nullptr || lf + 1 == bytes + size || lf[1] != '\n') return 0;
+  const size_t line_length = static_cast<size_t>(lf - bytes);
+  if (line_length > max_event_bytes_ || std::memchr(bytes, '\r', line_length) != nullptr) return 0;
+  const char* value = bytes + kData.size();
+  if (value < lf && *value == ' ') ++value;
+  *data = std::string_view(value, static_cast<size_t>(lf - value));
+  return line_length + 2;
+}
+
 SseDecoder::Step SseDecoder::take_line(const char* bytes, size_t size, size_t* consumed,
                                        std::string_view* line) {
   size_t start = 0;
