@@ -70,15 +70,19 @@ Recorder::~Recorder() {
   }
 }
 
-Emitter Recorder::add_producer(uint16_t producer) {
+Emitter Recorder::add_producer(uint16_t producer, size_t ring_capacity) {
   if (started_ || finished_) throw std::logic_error("Recorder::add_producer after start()");
+  if (ring_capacity == 0) ring_capacity = options_.ring_capacity;
+  if (ring_capacity < 2 || (ring_capacity & (ring_capacity - 1)) != 0)
+    throw std::logic_error(
+        fmt::format("Recorder::add_producer: capacity {} is not a power of two", ring_capacity));
   for (const auto& p : producers_)
     if (p->id == producer)
       throw std::logic_error(fmt::format("Recorder::add_producer: {} added twice", producer));
   // Kept in drain order, so a pass (including a final pass without start()) is one loop over the vector.
   auto at = std::find_if(producers_.begin(), producers_.end(),
                          [&](const auto& p) { return drains_before(producer, p->id); });
-  at = producers_.insert(at, std::make_unique<Producer>(producer, options_.ring_capacity));
+  at = producers_.insert(at, std::make_unique<Producer>(producer, ring_capacity));
   return Emitter(&(*at)->ring, producer);
 }
 

@@ -45,10 +45,7 @@ struct RecorderOptions {
   uint32_t sample_one_in = 1;      // recorded in the header
   size_t ring_capacity = 1 << 16;  // records per producer, a power of two
   std::string metadata_json;       // free-form run description stored in the header (mode, model, ...)
-  // Every wake-up preempts a worker when they share a core, so passes are not more frequent than the
-  // consumers need (the dashboard redraws every 300 ms); a ring of 64 Ki records holds ~95 ms of the busiest
-  // producer measured (685k records/s), 24 periods.
-  std::chrono::microseconds drain_period{4000};
+  std::chrono::microseconds drain_period{1000};
 };
 
 struct RecorderStats {
@@ -74,8 +71,9 @@ class Recorder {
 
   // Before start(): a ring for `producer` (unique) and the emitter that writes into it. The emitter works at
   // once (records wait in the ring for the first pass) and stays valid until the Recorder is destroyed.
-  // Throws std::logic_error on misuse.
-  Emitter add_producer(uint16_t producer);
+  // `ring_capacity` (a power of two) overrides the options' for a producer that emits in bursts. Throws
+  // std::logic_error on misuse.
+  Emitter add_producer(uint16_t producer, size_t ring_capacity = 0);
   // Before start(): called with every non-empty pass, in order, on the recorder thread (the last pass: on the
   // thread calling finish()). Must not throw and should return quickly: the rings fill while it runs.
   void add_listener(Listener listener);

@@ -227,6 +227,23 @@ TEST_F(RecorderTest, OverflowAddsOneTraceDropsRecordAfterTheProducerOnlyWhenItsD
   EXPECT_EQ(recorder.stats().producers[0], (ProducerTotals{0, 13, 7, 6}));
 }
 
+TEST_F(RecorderTest, AProducerGivenItsOwnCapacityHoldsABurstTheDefaultWouldDrop) {
+  Recorder recorder(options(4));
+  Emitter worker = recorder.add_producer(0);                          // the options' 4
+  Emitter collector = recorder.add_producer(kCollectorProducer, 16);  // its own 16
+  for (uint64_t i = 0; i < 10; ++i) {
+    worker.emit(Event::written, i, 100);
+    collector.emit(Event::complete, i, 200);
+  }
+  recorder.finish(false);
+  const std::vector<ProducerTotals> totals = recorder.stats().producers;
+  ASSERT_EQ(totals.size(), 2u);
+  EXPECT_EQ(totals[0], (ProducerTotals{0, 10, 4, 6}));
+  EXPECT_EQ(totals[1], (ProducerTotals{kCollectorProducer, 10, 10, 0}));
+  Recorder fresh(options(4));
+  EXPECT_THROW(fresh.add_producer(1, 12), std::logic_error);  // not a power of two
+}
+
 TEST_F(RecorderTest, FileReadsBackAsExactlyThePassesListenersSaw) {
   RecorderOptions o = options(1 << 8);
   o.file_path = path("run.trace");
