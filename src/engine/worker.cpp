@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "common/clock.h"
+#include "common/piece_bytes.h"
 #include "common/single_writer.h"
 #include "net/http_response_parser.h"
 #include "net/sse_decoder.h"
@@ -67,16 +68,9 @@ struct Connection {
   net::HttpResponseParser<Connection> parser;
   net::SseDecoder sse;
   api::ChunkShape chunk_shape;  // this stream's last plain text chunk, to skip parsing its look-alikes
-  std::string body;             // non-streaming body, or an error body excerpt
-  // A non-streaming body that arrived in one piece of the current read: a view into the worker's read buffer,
-  // decoded without copying (keep_body() copies it into `body` before that buffer is read into again).
-  std::string_view body_in_read;
-  std::string_view whole_body() const { return body_in_read.empty() ? std::string_view(body) : body_in_read; }
-  void keep_body() {
-    if (body_in_read.empty()) return;
-    body.assign(body_in_read);
-    body_in_read = {};
-  }
+  // Non-streaming body, or an error body excerpt. A body that arrives in one read is a view into the worker's
+  // read buffer, decoded without a copy; it is kept before that buffer is read into again.
+  PieceBytes body;
 };
 
 // Inline: with tracing off, every call site costs one predictable branch on c.traced.
@@ -92,7 +86,6 @@ void Connection::on_headers(int status, bool is_event_stream) {
   event_stream = is_event_stream && status == 200;
   record.streamed = event_stream;
   body.clear();
-  body_in_read = {};
 }
 
 void Connection::on_body(const char* data, size_t size) {
@@ -100,22 +93,17 @@ void Connection::on_body(const char* data, size_t size) {
   Worker& w = *worker;
   if (record.http_status != 200) {  // keep a short excerpt for the report
     size_t room = kErrorExcerptBytes > body.size() ? kErrorExcerptBytes - body.size() : 0;
-    body.append(data, std::min(room, size));
+    body.add(std::string_view(data, std::min(room, size)));
     return;
   }
   if (!event_stream) {
-    if (body.size() + body_in_read.size() + size > w.plan_.max_response_bytes) {
+    if (body.size() + size > w.plan_.max_response_bytes) {
       failed = true;
       failure = Outcome::bad_response;
       failure_reason = "response body larger than " + std::to_string(w.plan_.max_response_bytes) + " bytes";
       return;
     }
-    if (body.empty() && body_in_read.empty()) {
-      body_in_read = std::string_view(data, size);  // the usual case: the whole body in one read
-      return;
-    }
-    keep_body();
-    body.append(data, size);
+    body.add(std::string_view(data, size));
     return;
   }
   bool ok = sse.feed(data, size, [this, &w](std::string_view event) {
@@ -296,7 +284,6 @@ void Worker::start_request(const load::Issue& issue, uint16_t endpoint, int64_t 
   c->event_stream = false;
   c->failed = false;
   c->body.clear();
-  c->body_in_read = {};
 
   if (!fresh) {
     c->state = ConnState::busy;
@@ -444,7 +431,7 @@ void Worker::on_readable(Connection& c, bool peer_closed) {
         after_response(c);
         return;
       }
-      c.keep_body();  // the next read reuses the buffer the body view points into
+      c.body.keep();  // the next read reuses the buffer the body view points into
       // A short read emptied the socket and edge-triggered epoll reports the next arrival - unless the peer's
       // FIN came with this edge: then no further edge will come, so read on until the EOF shows.
       if (static_cast<size_t>(n) < read_buffer_.size() && !peer_closed) return;
@@ -471,7 +458,7 @@ void Worker::on_readable(Connection& c, bool peer_closed) {
 void Worker::after_response(Connection& c) {
   int64_t completed = read_ns_;
   if (c.record.http_status != 200) {
-    std::string excerpt = "HTTP " + std::to_string(c.record.http_status) + ": " + c.body;
+    std::string excerpt = "HTTP " + std::to_string(c.record.http_status) + ": " + std::string(c.body.view());
     note_error(Outcome::http_status, c.record.http_status, excerpt);
     finish(c, Outcome::http_status, completed);
     return;
@@ -488,7 +475,7 @@ void Worker::after_response(Connection& c) {
   } else {
     trace_request(c, trace::Event::response_bytes, completed);
     api::Delta delta;
-    api::DecodeStatus status = decoder_.decode_body(c.whole_body(), delta);
+    api::DecodeStatus status = decoder_.decode_body(c.body.view(), delta);
     if (status != api::DecodeStatus::ok) {
       fail(c, Outcome::bad_response,
            (status == api::DecodeStatus::server_error ? "server error: " : "bad response body: ") +

@@ -24,17 +24,8 @@ void SseDecoder::reset() {
   bom_matched_ = 0;
 }
 
-void SseDecoder::keep_data() {
-  if (!data_borrowed_) return;
-  data_.assign(event_data_.data(), event_data_.size());
-  event_data_ = data_;
-  data_borrowed_ = false;
-}
-
 void SseDecoder::end_event() {
   data_.clear();
-  event_data_ = {};
-  data_borrowed_ = false;
   has_data_ = false;
 }
 
@@ -92,7 +83,7 @@ SseDecoder::Step SseDecoder::take_line(const char* bytes, size_t size, size_t* c
     end = cr ? cr : lf;
   }
   size_t length = end ? static_cast<size_t>(end - begin) : available;
-  if (line_.size() + event_data_.size() + length > max_event_bytes_) [[unlikely]] {
+  if (line_.size() + data_.size() + length > max_event_bytes_) [[unlikely]] {
     return Step::too_large;
   }
   if (end == nullptr) {
@@ -130,15 +121,13 @@ bool SseDecoder::apply_line(std::string_view line) {
       value = line.substr(colon + 1);
       if (!value.empty() && value.front() == ' ') value.remove_prefix(1);
     }
-    bool line_in_piece = line.data() != line_.data();
-    if (!has_data_ && line_in_piece) {
-      event_data_ = value;  // the usual event: one data line, whole in this piece
-      data_borrowed_ = true;
+    if (has_data_) data_.append_copy("\n");
+    // A line in the piece being fed may be borrowed (the usual event: one data line, whole in this piece);
+    // one assembled in line_ is cleared below.
+    if (line.data() != line_.data()) {
+      data_.add(value);
     } else {
-      keep_data();
-      if (has_data_) data_.push_back('\n');
-      data_.append(value);
-      event_data_ = data_;
+      data_.append_copy(value);
     }
     has_data_ = true;
   }

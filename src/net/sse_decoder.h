@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/piece_bytes.h"
+
 namespace ie::net {
 
 class SseDecoder {
@@ -38,21 +40,17 @@ class SseDecoder {
   // line is in this piece (the common case: no copy), else into line_. Out of line so the template stays
   // small.
   Step take_line(const char* bytes, size_t size, size_t* consumed, std::string_view* line);
-  // Applies one complete line: returns true when it ends an event that has data (then in event_data_).
+  // Applies one complete line: returns true when it ends an event that has data (then in data_).
   bool apply_line(std::string_view line);
-  // The event's data may point into the piece being fed; before feed() returns it must be owned.
-  void keep_data();
   void end_event();
   // Consumes the leading bytes of a UTF-8 byte order mark at stream start; returns how many it consumed.
   size_t skip_bom(const char* bytes, size_t size);
 
   size_t max_event_bytes_;
   std::string line_;  // the current line, when it began in an earlier piece
-  std::string data_;  // the event's data, when it cannot be a view into the current piece
-  // The data of the event being assembled: into data_, or (data_borrowed_) into the piece being fed, which
-  // saves two copies of every event that arrives whole.
-  std::string_view event_data_;
-  bool data_borrowed_ = false;
+  // The data of the event being assembled; while it lies in the piece being fed, a view into it, which saves
+  // two copies of every event that arrives whole. Kept before feed() returns.
+  PieceBytes data_;
   bool has_data_ = false;
   bool skip_lf_ = false;  // the previous piece ended in CR: a leading LF belongs to that line end
   // Bytes of the byte order mark matched so far at stream start; kBomDone once the stream start is behind us.
@@ -76,17 +74,17 @@ bool SseDecoder::feed(const char* bytes, size_t size, OnEvent&& on_event) {
     bytes += consumed;
     size -= consumed;
     if (step == Step::too_large) [[unlikely]] {
-      keep_data();
+      data_.keep();
       return false;
     }
     if (step == Step::need_more) break;
     if (apply_line(line)) {
-      bool keep_going = on_event(event_data_);
+      bool keep_going = on_event(data_.view());
       end_event();
       if (!keep_going) return false;
     }
   }
-  keep_data();
+  data_.keep();
   return true;
 }
 
