@@ -249,9 +249,7 @@ TEST(Benchmark, InterruptDuringWarmupSkipsThePerformancePhaseAndIsReported) {
   std::erase(args, "--no-progress");  // progress lines name the phase: the signal must land in warmup
   BackgroundRun run(args);
   ASSERT_TRUE(run.wait_for_stderr("progress phase=warmup"));
-  run.send_signal(SIGTERM);
-  ASSERT_TRUE(run.wait_for_stderr("stopping"));
-  run.send_signal(SIGTERM);
+  ASSERT_TRUE(run.stop_then_abandon(SIGTERM));
   CommandResult result = run.finish();
   EXPECT_EQ(result.exit_code, 130) << result.err;
   nlohmann::json summary = read_json(dir.path() / "performance" / "result_summary.json");
@@ -268,9 +266,7 @@ TEST(Benchmark, InterruptDuringTheDrainAbandonsTheInFlightRequests) {
   std::erase(args, "--no-progress");
   BackgroundRun run(args);
   ASSERT_TRUE(run.wait_for_stderr("progress phase=drain"));  // issuing is over; 3 requests wait for 60 s
-  run.send_signal(SIGINT);
-  ASSERT_TRUE(run.wait_for_stderr("stopping"));
-  run.send_signal(SIGINT);
+  ASSERT_TRUE(run.stop_then_abandon(SIGINT));
   CommandResult result = run.finish();
   EXPECT_EQ(result.exit_code, 130) << result.err;
   nlohmann::json summary = read_json(dir.path() / "performance" / "result_summary.json");
@@ -286,9 +282,7 @@ TEST(Benchmark, InterruptStopsIssuingAndStillWritesAnInterruptedReport) {
   BackgroundRun run(benchmark_args(
       "online", stub, dir, {"--load-pattern", "concurrency", "--concurrency", "3", "--num-samples", "1000"}));
   ASSERT_TRUE(run.wait_for_stderr("reachable"));
-  run.send_signal(SIGINT);
-  ASSERT_TRUE(run.wait_for_stderr("stopping"));
-  run.send_signal(SIGINT);  // the second one abandons in-flight requests at once
+  ASSERT_TRUE(run.stop_then_abandon(SIGINT));
   CommandResult result = run.finish();
   EXPECT_EQ(result.exit_code, 130) << result.err;
   nlohmann::json summary = read_json(dir.path() / "performance" / "result_summary.json");

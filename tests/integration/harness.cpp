@@ -179,6 +179,13 @@ void BackgroundRun::send_signal(int signal_number) {
   kill(pid_, signal_number);
 }
 
+bool BackgroundRun::stop_then_abandon(int signal_number) {
+  send_signal(signal_number);
+  if (!wait_for_stderr("stopping")) return false;
+  send_signal(signal_number);
+  return true;
+}
+
 CommandResult BackgroundRun::finish() {
   CommandResult result;
   if (pid_ < 0) return result;

@@ -56,6 +56,9 @@ class BackgroundRun {
   // Blocks until stderr contains `text` (true) or the process closed stderr first (false).
   bool wait_for_stderr(const std::string& text);
   void send_signal(int signal_number);
+  // The interrupt sequence users type: one signal, wait until the run says it is stopping, then a second one
+  // (which abandons what is still in flight). False when the run never acknowledged the first.
+  bool stop_then_abandon(int signal_number);
   // Waits for exit and returns everything it printed.
   CommandResult finish();
 

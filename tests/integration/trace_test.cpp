@@ -288,9 +288,7 @@ TEST(Trace, InterruptedRunStillLeavesAFinishedTraceMarkedInterrupted) {
                                    {"--load-pattern", "concurrency", "--concurrency", "3", "--num-samples",
                                     "100", "--trace-file", file.string()}));
   ASSERT_TRUE(run.wait_for_stderr("reachable"));
-  run.send_signal(SIGINT);
-  ASSERT_TRUE(run.wait_for_stderr("stopping"));
-  run.send_signal(SIGINT);
+  ASSERT_TRUE(run.stop_then_abandon(SIGINT));
   CommandResult result = run.finish();
   EXPECT_EQ(result.exit_code, 130) << result.err;
   ASSERT_TRUE(fs::exists(file)) << result.err;
