@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <bit>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -30,8 +31,13 @@ bool drains_before(uint16_t a, uint16_t b) {
   return is_worker(a) ? a < b : a > b;
 }
 
+// What a TraceRing can be built with: its index mask needs a power of two.
+bool is_ring_capacity(size_t records) {
+  return records >= 2 && std::has_single_bit(records);
+}
+
 RecorderOptions validated(RecorderOptions options) {
-  if (options.ring_capacity < 2 || (options.ring_capacity & (options.ring_capacity - 1)) != 0)
+  if (!is_ring_capacity(options.ring_capacity))
     fail_input(fmt::format("trace ring capacity {} is not a power of two >= 2", options.ring_capacity));
   if (options.sample_one_in == 0)
     fail_input("trace sampling 1 in 0 is not valid (use 1 to trace everything)");
@@ -73,7 +79,7 @@ Recorder::~Recorder() {
 Emitter Recorder::add_producer(uint16_t producer, size_t ring_capacity) {
   if (started_ || finished_) throw std::logic_error("Recorder::add_producer after start()");
   if (ring_capacity == 0) ring_capacity = options_.ring_capacity;
-  if (ring_capacity < 2 || (ring_capacity & (ring_capacity - 1)) != 0)
+  if (!is_ring_capacity(ring_capacity))
     throw std::logic_error(
         fmt::format("Recorder::add_producer: capacity {} is not a power of two", ring_capacity));
   for (const auto& p : producers_)
