@@ -31,7 +31,7 @@ for streaming in off on; do
     read -r qps_off cpu_off _ < <(run_pinned_client "$stub_url" "$streaming")
     read -r qps_on cpu_on _ < <(run_pinned_client "$stub_url" "$streaming" --trace-file "$work/run.ietrace" "${traced_flags[@]}")
     # The run's own count ("trace: N records (M lost)"): tracing at full rate must lose nothing.
-    lost=$(sed -n 's/^trace: [0-9]* records (\([0-9]*\) lost).*/\1/p' "$work/err" | tail -1)
+    lost=$(sed -n 's/^trace: [0-9]* records (\([0-9]*\) lost[^)]*).*/\1/p' "$work/err" | tail -1)
     echo "${lost:-?}" >>"$work/lost"
     awk -v a="$qps_off" -v b="$qps_on" -v c="$cpu_off" -v d="$cpu_on" 'BEGIN { printf "%.4f %.4f\n", b / a, d / c }' >>"$work/ratios"
   done

@@ -240,11 +240,7 @@ std::unique_ptr<LiveDashboard> start_dashboard(const config::BenchmarkConfig& co
 
 void finish_trace(trace::Recorder& recorder, bool interrupted, ProgressPrinter& printer) {
   recorder.finish(interrupted);
-  trace::RecorderStats stats = recorder.stats();
-  uint64_t dropped = 0;
-  for (const auto& producer : stats.producers) dropped += producer.dropped;
-  printer.log(fmt::format("trace: {} records ({} lost), {:.1f} MB", stats.records_written, dropped,
-                          static_cast<double>(stats.bytes_written) / 1e6));
+  printer.log("trace: " + trace::describe(recorder.stats()));
 }
 
 }  // namespace

@@ -15,6 +15,7 @@
 
 #include "common/clock.h"
 #include "common/error.h"
+#include "trace/lifecycle.h"
 
 namespace ie::trace {
 namespace {
@@ -56,6 +57,19 @@ void sync_parent_dir(const std::string& path) {
 }
 
 }  // namespace
+
+std::string describe(const RecorderStats& stats) {
+  uint64_t dropped = 0;
+  std::string who;  // which rings overflowed: the first thing to know about a loss
+  for (const ProducerTotals& producer : stats.producers) {
+    if (producer.dropped == 0) continue;
+    dropped += producer.dropped;
+    who += fmt::format("{}{} from {}", who.empty() ? ": " : ", ", producer.dropped,
+                       producer_name(producer.producer));
+  }
+  return fmt::format("{} records ({} lost{}), {:.1f} MB", stats.records_written, dropped, who,
+                     static_cast<double>(stats.bytes_written) / 1e6);
+}
 
 Recorder::Recorder(RecorderOptions options) : options_(validated(std::move(options))) {
   if (!options_.file_path.empty()) {

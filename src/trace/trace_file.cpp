@@ -7,10 +7,16 @@
 #include <nmmintrin.h>
 #endif
 
+#include <atomic>
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
 #include <ctime>
+#include <deque>
+#include <mutex>
+#include <thread>
 
+#include "common/clock.h"
 #include "common/error.h"
 
 namespace ie::trace {
@@ -34,8 +40,12 @@ constexpr uint8_t kHasSeqGap = 0x80;
 constexpr size_t kMaxChunkRecords = 4096;
 constexpr size_t kMaxRecordBytes = 1 + 10 * 5;  // tag, escaped event, ts, id, payload, seq gap
 constexpr size_t kMaxChunkBytes = kBlockHeaderBytes + 3 * 10 + kMaxChunkRecords * kMaxRecordBytes;
-constexpr size_t kFlushBytes = size_t{1} << 20;
-constexpr size_t kBufferBytes = kFlushBytes + kMaxChunkBytes;
+// The encoding thread hands bytes to the I/O thread every kHandOverBytes or kHandOverNs, and waits for the
+// disk only when kMaxQueuedBytes are already waiting (at full client speed that is ~20 s of trace).
+constexpr size_t kHandOverBytes = size_t{64} << 10;
+constexpr int64_t kHandOverNs = 50'000'000;
+constexpr size_t kMaxQueuedBytes = size_t{64} << 20;
+constexpr size_t kBufferBytes = kHandOverBytes + kMaxChunkBytes;
 
 // Reader limits: anything larger is corruption, not a trace this writer could have produced.
 constexpr uint32_t kMaxHeaderBodyBytes = 64u << 20;
@@ -242,10 +252,25 @@ void take_clock_anchor(int64_t& monotonic_ns, int64_t& realtime_ns) {
 
 // ---------------------------------------------------------------------------------------------- writer
 
-TraceWriter::TraceWriter(const std::string& path, const TraceHeader& header) : path_(path) {
+// What the encoding thread and the I/O thread share.
+struct TraceWriter::IoQueue {
+  std::mutex mutex;
+  std::condition_variable work;  // the I/O thread waits here for full buffers
+  std::condition_variable room;  // the encoding thread waits here when kMaxQueuedBytes are queued
+  std::deque<Buffer> full;       // to write, oldest first
+  std::vector<Buffer> spare;     // written, ready for reuse
+  size_t queued_bytes = 0;
+  bool stopping = false;
+  std::string error;                 // the first failure
+  std::atomic<bool> failed{false};   // error is set (read without the lock on every pass)
+  std::atomic<uint64_t> written{0};  // bytes handed to the kernel
+  std::thread thread;
+};
+
+TraceWriter::TraceWriter(const std::string& path, const TraceHeader& header)
+    : path_(path), io_(std::make_unique<IoQueue>()) {
   fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd_ < 0) fail_setup(fmt::format("cannot create trace file {}: {}", path, std::strerror(errno)));
-  buffer_.reset(new uint8_t[kBufferBytes]);
 
   std::vector<uint8_t> body;
   append_le(body, header.clock_id, 4);
@@ -260,36 +285,110 @@ TraceWriter::TraceWriter(const std::string& path, const TraceHeader& header) : p
   append_le(head, body.size(), 4);
   append_le(head, crc32c(crc32c(0, head.data(), 16), body.data(), body.size()), 4);
   head.insert(head.end(), body.begin(), body.end());
+  // Written here, before the I/O thread exists, so an unwritable file fails the constructor.
   if (!write_all(head.data(), head.size())) {
     ::close(fd_);
     fd_ = -1;
-    fail_setup(error_);
+    fail_setup(io_->error);
   }
+  bytes_encoded_ = head.size();
+  current_.bytes.reset(new uint8_t[kBufferBytes]);
+  io_->thread = std::thread([this] { io_loop(); });
 }
 
 TraceWriter::~TraceWriter() {
+  stop_io();
   if (fd_ >= 0) ::close(fd_);
 }
 
+uint64_t TraceWriter::bytes_written() const {
+  return io_->written.load(std::memory_order_relaxed);
+}
+
+std::string TraceWriter::error() const {
+  std::lock_guard lock(io_->mutex);
+  return io_->error;
+}
+
+bool TraceWriter::failed() const {
+  return io_->failed.load(std::memory_order_acquire);
+}
+
 bool TraceWriter::append_pass(uint64_t pass, std::span<const Record> records) {
-  if (!error_.empty()) return false;
+  if (failed()) return false;
+  if (records.empty()) return true;
+  if (current_.used == 0) current_since_ns_ = now_ns();
   size_t begin = 0;
   while (begin < records.size()) {
     size_t end = begin + 1;
     while (end < records.size() && end - begin < kMaxChunkRecords &&
            records[end].producer == records[begin].producer)
       ++end;
-    if (buffer_used_ + kMaxChunkBytes > kBufferBytes && !flush()) return false;
+    if (current_.used + kMaxChunkBytes > kBufferBytes) hand_over();
     encode_chunk(pass, end == records.size(), records.subspan(begin, end - begin));
     begin = end;
   }
   records_written_ += records.size();
-  return flush();
+  if (current_.used >= kHandOverBytes || now_ns() - current_since_ns_ >= kHandOverNs) hand_over();
+  return !failed();
+}
+
+void TraceWriter::hand_over() {
+  if (current_.used == 0) return;
+  std::unique_lock lock(io_->mutex);
+  io_->room.wait(lock, [&] { return io_->queued_bytes < kMaxQueuedBytes || io_->failed.load(); });
+  if (io_->failed.load()) {  // nothing more reaches the file after a failure: drop the bytes, keep the buffer
+    current_.used = 0;
+    return;
+  }
+  io_->queued_bytes += current_.used;
+  io_->full.push_back(std::move(current_));
+  if (io_->spare.empty()) {
+    current_ = Buffer{std::unique_ptr<uint8_t[]>(new uint8_t[kBufferBytes]), 0};
+  } else {
+    current_ = std::move(io_->spare.back());
+    io_->spare.pop_back();
+  }
+  lock.unlock();
+  io_->work.notify_one();
+}
+
+void TraceWriter::io_loop() {
+  for (;;) {
+    Buffer buffer;
+    {
+      std::unique_lock lock(io_->mutex);
+      io_->work.wait(lock, [&] { return !io_->full.empty() || io_->stopping; });
+      if (io_->full.empty()) return;
+      buffer = std::move(io_->full.front());
+      io_->full.pop_front();
+    }
+    if (!failed()) write_all(buffer.bytes.get(), buffer.used);
+    {
+      std::lock_guard lock(io_->mutex);
+      io_->queued_bytes -= buffer.used;
+      buffer.used = 0;
+      io_->spare.push_back(std::move(buffer));
+    }
+    io_->room.notify_one();
+  }
+}
+
+// Queues what is encoded and waits until the I/O thread has written all of it and exited. Idempotent.
+void TraceWriter::stop_io() {
+  if (!io_->thread.joinable()) return;
+  hand_over();
+  {
+    std::lock_guard lock(io_->mutex);
+    io_->stopping = true;
+  }
+  io_->work.notify_one();
+  io_->thread.join();
 }
 
 void TraceWriter::encode_chunk(uint64_t pass, bool last_of_pass, std::span<const Record> records) {
   // Encodes straight into the buffer: the caller made room for a worst-case chunk.
-  uint8_t* block = buffer_.get() + buffer_used_;
+  uint8_t* block = current_.bytes.get() + current_.used;
   uint8_t* out = block + kBlockHeaderBytes;
   out = put_varint(out, pass);
   out = put_varint(out, records.size());
@@ -299,11 +398,15 @@ void TraceWriter::encode_chunk(uint64_t pass, bool last_of_pass, std::span<const
   for (const Record& r : records) out = encode_record(out, r, state, expected_seq);
   size_t body_len = static_cast<size_t>(out - block) - kBlockHeaderBytes;
   seal_block(block, kChunkBlock, last_of_pass ? kLastOfPassFlag : 0, records.front().producer, body_len);
-  buffer_used_ += kBlockHeaderBytes + body_len;
+  current_.used += kBlockHeaderBytes + body_len;
+  bytes_encoded_ += kBlockHeaderBytes + body_len;
 }
 
 bool TraceWriter::finish(const TraceFooter& footer) {
-  if (!error_.empty()) return false;
+  if (failed()) {
+    stop_io();
+    return false;
+  }
   std::vector<uint8_t> block(kBlockHeaderBytes);
   append_le(block, static_cast<uint64_t>(footer.end_monotonic_ns), 8);
   append_le(block, static_cast<uint64_t>(footer.end_realtime_ns), 8);
@@ -317,18 +420,17 @@ bool TraceWriter::finish(const TraceFooter& footer) {
   }
   seal_block(block.data(), kFooterBlock, footer.interrupted ? kInterruptedFlag : 0, 0,
              block.size() - kBlockHeaderBytes);
-  if (!flush() || !write_all(block.data(), block.size())) return false;
-  if (::fsync(fd_) != 0) {
-    error_ = fmt::format("{}: fsync failed: {}", path_, std::strerror(errno));
+  stop_io();  // everything before the footer is written, in order, by the I/O thread
+  if (failed() || !write_all(block.data(), block.size())) return false;
+  bytes_encoded_ += block.size();
+  // EINVAL: a pipe or socket, which has nothing to sync.
+  if (::fsync(fd_) != 0 && errno != EINVAL) {
+    std::lock_guard lock(io_->mutex);
+    io_->error = fmt::format("{}: fsync failed: {}", path_, std::strerror(errno));
+    io_->failed.store(true, std::memory_order_release);
     return false;
   }
   return true;
-}
-
-bool TraceWriter::flush() {
-  size_t used = buffer_used_;
-  buffer_used_ = 0;
-  return write_all(buffer_.get(), used);
 }
 
 bool TraceWriter::write_all(const uint8_t* data, size_t size) {
@@ -337,12 +439,16 @@ bool TraceWriter::write_all(const uint8_t* data, size_t size) {
     ssize_t n = ::write(fd_, data + done, size - done);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
-      error_ = fmt::format("{}: write failed: {}", path_, n < 0 ? std::strerror(errno) : "no progress");
+      std::lock_guard lock(io_->mutex);
+      if (io_->error.empty())
+        io_->error = fmt::format("{}: write failed: {}", path_, n < 0 ? std::strerror(errno) : "no progress");
+      io_->failed.store(true, std::memory_order_release);
+      io_->room.notify_all();
       return false;
     }
     done += static_cast<size_t>(n);
+    io_->written.fetch_add(static_cast<uint64_t>(n), std::memory_order_relaxed);
   }
-  bytes_written_ += done;
   return true;
 }
 

@@ -113,40 +113,55 @@ struct ProducerCodecState {
 // Reads CLOCK_MONOTONIC and CLOCK_REALTIME as close together as the machine allows (best of a few tries).
 void take_clock_anchor(int64_t& monotonic_ns, int64_t& realtime_ns);
 
-// Writes one trace file. Not thread-safe: the recorder thread owns it.
+// Writes one trace file. The caller (the recorder's drain thread) only encodes: the bytes go to the disk on
+// the writer's own I/O thread, so a write() stalled behind a journal commit or a slow disk never stops the
+// rings from being drained. Encoded bytes are handed to that thread every 64 KiB or 50 ms, whichever comes
+// first, so a crash (no destructor) loses at most that much plus what the disk had not taken yet; a clean
+// end or a destroyed writer writes everything. Not thread-safe: one thread calls every method.
 class TraceWriter {
  public:
-  // Creates (or truncates) `path` and writes the header. Throws ie::Error(setup) naming the path and errno.
+  // Creates (or truncates) `path`, writes the header and starts the I/O thread. Throws ie::Error(setup)
+  // naming the path and errno.
   TraceWriter(const std::string& path, const TraceHeader& header);
-  ~TraceWriter();  // closes the file; writes no footer (that is the caller's call)
+  ~TraceWriter();  // writes what was encoded, stops the I/O thread, closes the file; writes no footer
   TraceWriter(const TraceWriter&) = delete;
   TraceWriter& operator=(const TraceWriter&) = delete;
 
-  // Encodes one pass (chunks = runs of consecutive records with the same producer) and hands it to the
-  // kernel: one write() per pass, or per ~1 MiB when a pass is larger. Empty passes write nothing. Returns
-  // false, and writes nothing more, once any write has failed (see error()).
+  // Encodes one pass (chunks = runs of consecutive records with the same producer). Waits for the disk only
+  // when more than 64 MiB are already waiting for it. Returns false, and writes nothing more, once any write
+  // has failed (see error()). Empty passes write nothing.
   bool append_pass(uint64_t pass, std::span<const Record> records);
-  // Writes the footer, then fsyncs. Returns false on failure (see error()).
+  // Writes everything still pending and the footer, then fsyncs. Returns false on failure (see error()).
   bool finish(const TraceFooter& footer);
 
-  uint64_t bytes_written() const { return bytes_written_; }  // handed to the kernel, header included
+  uint64_t bytes_encoded() const { return bytes_encoded_; }  // the file's size once all is written
+  uint64_t bytes_written() const;                            // handed to the kernel so far, header included
   uint64_t records_written() const { return records_written_; }
   // Empty, or the first failure as "<path>: write failed: <reason>".
-  const std::string& error() const { return error_; }
+  std::string error() const;
 
  private:
+  struct Buffer {
+    std::unique_ptr<uint8_t[]> bytes;
+    size_t used = 0;
+  };
+  struct IoQueue;
+
   void encode_chunk(uint64_t pass, bool last_of_pass, std::span<const Record> records);
-  bool flush();
+  void hand_over();
+  void stop_io();
+  void io_loop();
   bool write_all(const uint8_t* data, size_t size);
+  bool failed() const;
 
   std::string path_;
   int fd_ = -1;
-  std::unique_ptr<uint8_t[]> buffer_;  // encoded blocks not yet written
-  size_t buffer_used_ = 0;
+  Buffer current_;                // being encoded into
+  int64_t current_since_ns_ = 0;  // when current_ received its first bytes
   std::unordered_map<uint16_t, ProducerCodecState> codec_;
-  uint64_t bytes_written_ = 0;
+  uint64_t bytes_encoded_ = 0;
   uint64_t records_written_ = 0;
-  std::string error_;
+  std::unique_ptr<IoQueue> io_;
 };
 
 // Streams a trace file pass by pass; memory stays bounded by one pass whatever the file size.

@@ -227,6 +227,18 @@ TEST_F(RecorderTest, OverflowAddsOneTraceDropsRecordAfterTheProducerOnlyWhenItsD
   EXPECT_EQ(recorder.stats().producers[0], (ProducerTotals{0, 13, 7, 6}));
 }
 
+TEST(RecorderDescribe, NamesEveryProducerThatLostRecordsAndOnlyThose) {
+  RecorderStats stats;
+  stats.records_written = 2'716'491;
+  stats.bytes_written = 9'512'000;
+  stats.producers = {ProducerTotals{0, 100, 100, 0}, ProducerTotals{1, 80, 70, 10},
+                     ProducerTotals{kCollectorProducer, 50, 45, 5}};
+  EXPECT_EQ(describe(stats), "2716491 records (15 lost: 10 from worker 1, 5 from collector), 9.5 MB");
+  stats.producers[1].dropped = 0;
+  stats.producers[2].dropped = 0;
+  EXPECT_EQ(describe(stats), "2716491 records (0 lost), 9.5 MB");
+}
+
 TEST_F(RecorderTest, AProducerGivenItsOwnCapacityHoldsABurstTheDefaultWouldDrop) {
   Recorder recorder(options(4));
   Emitter worker = recorder.add_producer(0);                          // the options' 4

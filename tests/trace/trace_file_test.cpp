@@ -2,13 +2,20 @@
 
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <random>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/error.h"
@@ -106,7 +113,7 @@ class TraceFileTest : public ::testing::Test {
     std::vector<uint64_t> offsets;
     for (size_t i = 0; i < passes.size(); ++i) {
       EXPECT_TRUE(writer.append_pass(10 * (i + 1), passes[i]));
-      offsets.push_back(writer.bytes_written());
+      offsets.push_back(writer.bytes_encoded());
     }
     if (with_footer) {
       EXPECT_TRUE(writer.finish(test_footer()));
@@ -145,9 +152,9 @@ TEST_F(TraceFileTest, RoundTripPreservesEveryRecordHeaderFieldAndFooter) {
 TEST_F(TraceFileTest, EmptyPassesWriteNothingAndAnEmptyTraceReadsBackEmpty) {
   {
     TraceWriter writer(path("empty.trace"), test_header());
-    uint64_t header_bytes = writer.bytes_written();
+    uint64_t header_bytes = writer.bytes_encoded();
     EXPECT_TRUE(writer.append_pass(1, {}));
-    EXPECT_EQ(writer.bytes_written(), header_bytes);
+    EXPECT_EQ(writer.bytes_encoded(), header_bytes);
     EXPECT_TRUE(writer.finish(TraceFooter{}));
   }
   TraceReader reader(path("empty.trace"));
@@ -237,7 +244,7 @@ double bytes_per_record(const std::string& file, const Passes& passes) {
   uint64_t records = 0;
   {
     TraceWriter writer(file, TraceHeader{});
-    header_bytes = writer.bytes_written();
+    header_bytes = writer.bytes_encoded();
     for (size_t i = 0; i < passes.size(); ++i) EXPECT_TRUE(writer.append_pass(i, passes[i]));
     records = writer.records_written();
     EXPECT_TRUE(writer.finish(TraceFooter{}));
@@ -292,7 +299,7 @@ TEST_F(TraceFileTest, CutInsideTheHeaderOrFirstPassIsHandled) {
   Passes passes = {{rec(0, 0, Event::issued, 1, 50)}};
   std::vector<uint64_t> offsets = write_file(path("full.trace"), passes);
   std::string bytes = read_bytes(path("full.trace"));
-  uint64_t header_bytes = TraceWriter(path("header-only.trace"), test_header()).bytes_written();
+  uint64_t header_bytes = TraceWriter(path("header-only.trace"), test_header()).bytes_encoded();
   for (size_t cut = 0; cut < offsets[0]; ++cut) {
     SCOPED_TRACE(cut);
     write_bytes(path("cut.trace"), std::string_view(bytes).substr(0, cut));
@@ -334,7 +341,7 @@ TEST_F(TraceFileTest, RandomDamageAfterTheHeaderKeepsAnIntactPrefixAndWarnsOnce)
     for (size_t i = 0; i < passes.size(); ++i) ASSERT_TRUE(writer.append_pass(i, passes[i]));
     ASSERT_TRUE(writer.finish(test_footer()));
   }
-  uint64_t header_bytes = TraceWriter(path("header-only.trace"), test_header()).bytes_written();
+  uint64_t header_bytes = TraceWriter(path("header-only.trace"), test_header()).bytes_encoded();
   std::string clean = read_bytes(path("clean.trace"));
   std::mt19937_64 rng(7);
   std::uniform_int_distribution<size_t> position(header_bytes, clean.size() - 1);
@@ -415,6 +422,98 @@ TEST_F(TraceFileTest, MissingFileIsASetupErrorNamingIt) {
     EXPECT_EQ(e.code(), ExitCode::setup);
     EXPECT_NE(std::string(e.what()).find(path("missing.trace")), std::string::npos) << e.what();
   }
+}
+
+TEST_F(TraceFileTest, AWriterDestroyedWithoutFinishKeepsEveryPassItEncoded) {
+  // What an error unwinding through the recorder leaves: every pass on disk, no footer.
+  Passes passes = typical_streaming_passes(300, 20'000);
+  uint64_t encoded = 0;
+  {
+    TraceWriter writer(path("unfinished.trace"), test_header());
+    for (size_t i = 0; i < passes.size(); ++i) ASSERT_TRUE(writer.append_pass(i, passes[i]));
+    encoded = writer.bytes_encoded();
+  }
+  EXPECT_EQ(fs::file_size(path("unfinished.trace")), encoded);
+  TraceReader reader(path("unfinished.trace"));
+  Passes got = read_all(reader);
+  ASSERT_EQ(got.size(), passes.size());
+  for (size_t i = 0; i < passes.size(); ++i) expect_same(got[i], passes[i]);
+  EXPECT_EQ(reader.footer(), nullptr);
+}
+
+TEST_F(TraceFileTest, AppendingNeverWaitsForAStalledDisk) {
+  // A FIFO nobody reads stands in for a disk stuck behind a journal commit: its 64 KiB buffer fills and the
+  // I/O thread blocks in write(). Encoding must go on (the recorder's rings keep draining); only once
+  // everything is read does the writer finish, and the bytes are the same trace.
+  std::string fifo = path("stalled.fifo");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  int reader_fd = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  ASSERT_GE(reader_fd, 0);
+  Passes passes = typical_streaming_passes(20'000, 20'000);
+  std::string received;
+  std::thread drain;
+  {
+    TraceWriter writer(fifo, test_header());
+    // No ASSERT before the reader starts: returning early would leave the writer's destructor waiting on a
+    // pipe nobody reads.
+    bool appended_all = true;
+    for (size_t i = 0; i < passes.size(); ++i)
+      appended_all = writer.append_pass(i, passes[i]) && appended_all;
+    EXPECT_TRUE(appended_all);
+    // Far more than the pipe holds (64 KiB) was encoded while nothing was read.
+    EXPECT_GT(writer.bytes_encoded(), uint64_t{512} << 10);
+    EXPECT_LT(writer.bytes_written(), writer.bytes_encoded() / 2);
+    ::fcntl(reader_fd, F_SETFL, 0);  // blocking reads from here on, until the writer closes its end
+    drain = std::thread([&] {
+      char chunk[65536];
+      for (ssize_t n; (n = ::read(reader_fd, chunk, sizeof chunk)) > 0;) received.append(chunk, size_t(n));
+    });
+    EXPECT_TRUE(writer.finish(test_footer())) << writer.error();  // a FIFO has nothing to fsync: not an error
+    EXPECT_EQ(writer.bytes_written(), writer.bytes_encoded());
+  }
+  drain.join();
+  ::close(reader_fd);
+  write_bytes(path("received.trace"), received);
+  TraceReader reader(path("received.trace"));
+  Passes got = read_all(reader);
+  ASSERT_EQ(got.size(), passes.size());
+  for (size_t i = 0; i < passes.size(); ++i) expect_same(got[i], passes[i]);
+  EXPECT_NE(reader.footer(), nullptr);
+}
+
+TEST_F(TraceFileTest, AWriteFailureOnTheIoThreadStopsTheFileAndIsReported) {
+  // RLIMIT_FSIZE makes write() fail with EFBIG past 256 KiB (SIGXFSZ ignored so it is an error, not a kill).
+  Passes passes = typical_streaming_passes(20'000, 20'000);
+  rlimit saved{};
+  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &saved), 0);
+  auto saved_handler = std::signal(SIGXFSZ, SIG_IGN);
+  rlimit small = saved;
+  small.rlim_cur = 256 << 10;
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &small), 0);
+  bool appended_all = true;
+  bool finished = true;
+  std::string error;
+  uint64_t written = 0;
+  {
+    TraceWriter writer(path("full.trace"), test_header());
+    for (size_t i = 0; i < passes.size() && appended_all; ++i)
+      appended_all = writer.append_pass(i, passes[i]);
+    finished = writer.finish(test_footer());
+    error = writer.error();
+    written = writer.bytes_written();
+  }
+  ::setrlimit(RLIMIT_FSIZE, &saved);
+  std::signal(SIGXFSZ, saved_handler);
+  EXPECT_FALSE(finished);
+  EXPECT_NE(error.find(path("full.trace") + ": write failed: "), std::string::npos) << error;
+  EXPECT_LE(written, uint64_t{256} << 10);
+  // What did reach the file is an intact prefix.
+  TraceReader reader(path("full.trace"));
+  Passes got = read_all(reader);
+  ASSERT_FALSE(got.empty());
+  ASSERT_LT(got.size(), passes.size());
+  for (size_t i = 0; i < got.size(); ++i) expect_same(got[i], passes[i]);
+  EXPECT_EQ(reader.footer(), nullptr);
 }
 
 TEST_F(TraceFileTest, WriterThatCannotCreateItsFileIsASetupErrorNamingIt) {
