@@ -210,12 +210,14 @@ void DashboardFold::on_perf_start(int64_t ts_ns) {
 void DashboardFold::count_issued(std::span<const trace::Record> pass) {
   const trace::TraceHealth& h = assembler_.health();
   previous_pass_issued_ns_.clear();
-  for (const trace::Record& r : pass) {
-    if (r.event != static_cast<uint16_t>(Event::issued) || (r.id & trace::kWarmupIdBit) != 0) continue;
-    if (h.perf_start_ns && r.ts_ns < *h.perf_start_ns) continue;
-    if (h.perf_end_ns && r.ts_ns > *h.perf_end_ns) continue;
-    previous_pass_issued_ns_.push_back(r.ts_ns);
-    note_issued(r.ts_ns);
+  for (const trace::Record& record : pass) {
+    trace::for_each_event(record, [&](const trace::Record& r) {
+      if (r.event != static_cast<uint16_t>(Event::issued) || (r.id & trace::kWarmupIdBit) != 0) return;
+      if (h.perf_start_ns && r.ts_ns < *h.perf_start_ns) return;
+      if (h.perf_end_ns && r.ts_ns > *h.perf_end_ns) return;
+      previous_pass_issued_ns_.push_back(r.ts_ns);
+      note_issued(r.ts_ns);
+    });
   }
 }
 

@@ -56,10 +56,8 @@ size_t Collector::drain_all() {
     total += ring->drain([this, &picked_ns](const metrics::RequestRecord& record) {
       const uint64_t id = trace::request_id(record.sequence, record.warmup);
       const bool traced = trace_.enabled() && trace::sampled(id, trace_one_in_);
-      if (traced) [[unlikely]] {
-        if (picked_ns == 0) picked_ns = now_ns();  // one reading per drain: its records left together
-        trace_.emit(trace::Event::main_received, id, picked_ns);
-      }
+      if (traced && picked_ns == 0) [[unlikely]]
+        picked_ns = now_ns();  // one reading per drain: its records left together
       if (record.warmup) {
         single_writer_add(warmup_finished_, 1);
       } else {
@@ -70,15 +68,28 @@ size_t Collector::drain_all() {
       if (traced) [[unlikely]]
         folded_traced_.push_back({id, static_cast<uint64_t>(record.outcome)});
     });
-    // COMPLETE: one reading once the drain's records are all folded (true of each of them), not one per
-    // record.
-    if (!folded_traced_.empty()) [[unlikely]] {
-      const int64_t folded_ns = now_ns();
-      for (const auto& [id, outcome] : folded_traced_)
-        trace_.emit(trace::Event::complete, id, folded_ns, outcome);
-    }
+    // MAIN_RECEIVED and COMPLETE: one reading once the drain's records are all folded (true of each of them),
+    // not one per record, and one BUNDLE per request with MAIN_RECEIVED leading by the time the fold took.
+    if (!folded_traced_.empty()) [[unlikely]]
+      trace_collected(picked_ns, now_ns());
   }
   return total;
+}
+
+void Collector::trace_collected(int64_t picked_ns, int64_t folded_ns) {
+  using trace::Event;
+  const int64_t lead = folded_ns - picked_ns;
+  for (const auto& [id, outcome] : folded_traced_) {
+    if (lead >= 0 && lead <= int64_t{UINT32_MAX} && outcome <= 0xFF) {
+      trace_.emit(
+          Event::bundle, id, folded_ns,
+          trace::bundle_payload(trace::event_bit(Event::main_received) | trace::event_bit(Event::complete),
+                                static_cast<uint32_t>(lead), static_cast<uint8_t>(outcome)));
+    } else {  // beyond what a bundle holds
+      trace_.emit(Event::main_received, id, picked_ns);
+      trace_.emit(Event::complete, id, folded_ns, outcome);
+    }
+  }
 }
 
 void Collector::loop() {

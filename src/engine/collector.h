@@ -49,6 +49,8 @@ class Collector {
 
  private:
   size_t drain_all();
+  // Emits the trace records of the requests the last drain folded (folded_traced_).
+  void trace_collected(int64_t picked_ns, int64_t folded_ns);
   void loop();
   void publish_live_latencies();
 

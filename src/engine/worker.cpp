@@ -59,9 +59,9 @@ struct Connection {
   bool event_stream = false;
   bool failed = false;  // set by a callback; the worker fails the request after the parser returns
   bool traced = false;  // this request leaves trace events (tracing on and sampled)
-  uint64_t trace_id = 0;
-  bool saw_event = false;  // an SSE event of this response was decoded
-  int64_t parse_ns = 0;    // traced streams: time spent parsing this response (HTTP framing, SSE, JSON)
+  trace::EventBundler trace_events;  // the traced request's id and its events waiting to share a record
+  bool saw_event = false;            // an SSE event of this response was decoded
+  int64_t parse_ns = 0;  // traced streams: time spent parsing this response (HTTP framing, SSE, JSON)
   Outcome failure = Outcome::ok;
   std::string failure_reason;
 
@@ -74,10 +74,16 @@ struct Connection {
 };
 
 // Inline: with tracing off, every call site costs one predictable branch on c.traced.
-inline void Worker::trace_request(const Connection& c, trace::Event event, int64_t ts_ns,
-                                  uint64_t payload) const {
-  if (c.traced) [[unlikely]]
-    trace_.emit(event, c.trace_id, ts_ns, payload);
+// Events without a payload wait in the connection's bundler for others at the same instant.
+inline void Worker::trace_request(Connection& c, trace::Event event, int64_t ts_ns, uint64_t payload) const {
+  if (!c.traced) [[likely]]
+    return;
+  if (payload == 0) {
+    c.trace_events.add(trace_, event, ts_ns);
+    return;
+  }
+  c.trace_events.flush(trace_);
+  trace_.emit(event, c.trace_events.id(), ts_ns, payload);
 }
 
 void Connection::on_headers(int status, bool is_event_stream) {
@@ -261,17 +267,10 @@ void Worker::start_request(const load::Issue& issue, uint16_t endpoint, int64_t 
   c->record.scheduled_ns = issue.scheduled_ns;
   // A fresh reading, not the loop's: when many Poisson arrivals are due at once they leave one after another.
   c->record.issued_ns = ie::now_ns();
-  c->trace_id = trace::request_id(issue.sequence, warmup_);
-  c->traced = trace_.enabled() && trace::sampled(c->trace_id, trace_one_in_);
-  if (c->traced) [[unlikely]] {
-    // Bodies are prebuilt, so the request is encoded the moment the worker takes it.
-    const int64_t issued = c->record.issued_ns;
-    trace_request(*c, trace::Event::issued, issue.scheduled_ns);
-    trace_request(*c, trace::Event::worker_received, issued,
-                  static_cast<uint64_t>(std::max<int64_t>(0, issued - issue.scheduled_ns)));
-    trace_request(*c, trace::Event::encoded, issued);
-    if (!fresh) trace_request(*c, trace::Event::conn_acquired, issued);
-  }
+  const uint64_t trace_id = trace::request_id(issue.sequence, warmup_);
+  c->traced = trace_.enabled() && trace::sampled(trace_id, trace_one_in_);
+  if (c->traced) [[unlikely]]
+    trace_taken(*c, trace_id, issue.scheduled_ns, fresh);
   c->parse_ns = 0;
   c->saw_event = false;
   c->written_bytes = 0;
@@ -310,6 +309,25 @@ void Worker::start_request(const load::Issue& issue, uint16_t endpoint, int64_t 
   ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
   ev.data.u32 = c->index;
   epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, c->fd, &ev);
+}
+
+// Bodies are prebuilt, so the request is encoded the moment the worker takes it; a kept-alive connection is
+// acquired at that moment too. One bundle, ISSUED leading by the schedule lag, unless the lag is beyond what
+// a bundle holds (over 4 s behind schedule) or negative.
+void Worker::trace_taken(Connection& c, uint64_t trace_id, int64_t scheduled_ns, bool fresh_connection) {
+  using trace::Event;
+  using trace::event_bit;
+  const int64_t issued = c.record.issued_ns;
+  const int64_t lag = issued - scheduled_ns;
+  uint32_t at_issue = event_bit(Event::encoded) | (fresh_connection ? 0 : event_bit(Event::conn_acquired));
+  if (lag >= 0 && lag <= int64_t{UINT32_MAX}) {
+    at_issue |= event_bit(Event::issued) | event_bit(Event::worker_received);
+    c.trace_events.start(trace_, trace_id, at_issue, issued, static_cast<uint32_t>(lag));
+    return;
+  }
+  c.trace_events.start(trace_, trace_id, at_issue, issued, 0);
+  trace_.emit(Event::issued, trace_id, scheduled_ns);
+  trace_.emit(Event::worker_received, trace_id, issued, static_cast<uint64_t>(std::max<int64_t>(0, lag)));
 }
 
 void Worker::write_request(Connection& c) {
@@ -496,8 +514,10 @@ void Worker::retire(Connection& c, Outcome outcome, int64_t completed_ns) {
   c.record.completed_ns = completed_ns;
   // QUEUED before the push: once the record is in the ring the collector may emit MAIN_RECEIVED and COMPLETE
   // at once, and the stage order and the recorder's "COMPLETE's pass holds its request" need QUEUED first.
-  if (c.traced) [[unlikely]]
+  if (c.traced) [[unlikely]] {
     trace_request(c, trace::Event::queued, now_ns());
+    c.trace_events.flush(trace_);
+  }
   emit(c.record);
   --in_flight_;
   single_writer_add(gauges_.busy, -1);

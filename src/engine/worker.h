@@ -78,7 +78,8 @@ class Worker {
   void emit(const metrics::RequestRecord& record);
   void note_error(metrics::Outcome outcome, uint16_t http_status, std::string_view message);
   // A lifecycle event of the request on `c`, if that request is traced.
-  void trace_request(const Connection& c, trace::Event event, int64_t ts_ns, uint64_t payload = 0) const;
+  void trace_request(Connection& c, trace::Event event, int64_t ts_ns, uint64_t payload = 0) const;
+  void trace_taken(Connection& c, uint64_t trace_id, int64_t scheduled_ns, bool fresh_connection);
 
   const RunPlan& plan_;
   const uint16_t id_;

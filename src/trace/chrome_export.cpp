@@ -226,7 +226,7 @@ void ChromeTraceWriter::Impl::feed_pass(std::span<const Record> pass) {
                       return a.ts_ns < b.ts_ns;
                     })->ts_ns;
   }
-  for (const Record& record : pass) ingest(record);
+  for (const Record& record : pass) for_each_event(record, [this](const Record& one) { ingest(one); });
   assembler.feed_pass(pass);  // writes the lifecycles that finished in this pass
   write_dropped();
   flush();

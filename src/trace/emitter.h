@@ -33,4 +33,48 @@ class Emitter {
   uint16_t producer_ = 0;
 };
 
+// One request's events, collected so that those sharing an instant leave as one BUNDLE record (record.h)
+// instead of one record each: the worker's lifecycle events are mostly stamped with the same reactor
+// timestamp (taking a request; a read that completes several stages). Held per connection; the owner must
+// flush() before the request is handed on (after that, events of the next request may start()).
+class EventBundler {
+ public:
+  // A new request: `events` happened at ts_ns, except the lowest of them, lead_ns earlier (record.h).
+  void start(const Emitter& out, uint64_t id, uint32_t events, int64_t ts_ns, uint32_t lead_ns) {
+    flush(out);
+    id_ = id;
+    events_ = events;
+    ts_ns_ = ts_ns;
+    lead_ns_ = lead_ns;
+  }
+  // A payload-free event of the current request: joins the pending set if it happened at the same instant,
+  // else the pending set leaves first.
+  void add(const Emitter& out, Event event, int64_t ts_ns) {
+    if (events_ != 0 && ts_ns == ts_ns_) {
+      events_ |= event_bit(event);
+      return;
+    }
+    flush(out);
+    events_ = event_bit(event);
+    ts_ns_ = ts_ns;
+    lead_ns_ = 0;
+  }
+  // Emits the pending set: a lone event as its own plain record, several as one BUNDLE.
+  void flush(const Emitter& out) {
+    if (events_ == 0) return;
+    if ((events_ & (events_ - 1)) == 0 && lead_ns_ == 0)
+      out.emit(static_cast<Event>(__builtin_ctz(events_)), id_, ts_ns_);
+    else
+      out.emit(Event::bundle, id_, ts_ns_, bundle_payload(events_, lead_ns_));
+    events_ = 0;
+  }
+  uint64_t id() const { return id_; }
+
+ private:
+  uint64_t id_ = 0;
+  int64_t ts_ns_ = 0;
+  uint32_t events_ = 0;
+  uint32_t lead_ns_ = 0;
+};
+
 }  // namespace ie::trace

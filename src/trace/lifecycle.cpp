@@ -144,21 +144,30 @@ void LifecycleAssembler::finish() {
 
 void LifecycleAssembler::ingest(const Record& record) {
   ++health_.records;
-  if (health_.first_ts_ns == 0 || record.ts_ns < health_.first_ts_ns) health_.first_ts_ns = record.ts_ns;
-  health_.last_ts_ns = std::max(health_.last_ts_ns, record.ts_ns);
-
-  const auto event = static_cast<Event>(record.event);
-  const bool is_marker = event == Event::perf_start || event == Event::perf_end;
-  if (!is_marker && health_.perf_end_ns && record.ts_ns > *health_.perf_end_ns) ++health_.records_after_end;
-
-  ProducerHealth& from = producer(record.producer);
-  if (event == Event::trace_drops) {
+  // Per record (a bundle is one record, with one seq); the events it carries are taken one by one below.
+  if (record.event == static_cast<uint16_t>(Event::trace_drops)) {
     // Written by the recorder on behalf of `producer`: its seq is not part of that producer's sequence.
+    note_ts(record.ts_ns);
+    ProducerHealth& from = producer(record.producer);
     from.drops_reported = std::max(from.drops_reported, record.payload);
     return;
   }
+  ProducerHealth& from = producer(record.producer);
   ++from.records;
   account_seq(from, record.seq);
+  for_each_event(record, [&](const Record& one) { ingest_event(from, one); });
+}
+
+void LifecycleAssembler::note_ts(int64_t ts_ns) {
+  if (health_.first_ts_ns == 0 || ts_ns < health_.first_ts_ns) health_.first_ts_ns = ts_ns;
+  health_.last_ts_ns = std::max(health_.last_ts_ns, ts_ns);
+}
+
+void LifecycleAssembler::ingest_event(ProducerHealth& from, const Record& record) {
+  note_ts(record.ts_ns);
+  const auto event = static_cast<Event>(record.event);
+  const bool is_marker = event == Event::perf_start || event == Event::perf_end;
+  if (!is_marker && health_.perf_end_ns && record.ts_ns > *health_.perf_end_ns) ++health_.records_after_end;
 
   switch (event) {
     case Event::perf_start:

@@ -102,10 +102,7 @@ struct Lifecycle {
   int64_t at(Event event) const { return ts_ns[static_cast<size_t>(event)]; }
 };
 
-// Bit masks over event ids: what a finished lifecycle must hold to be complete.
-constexpr uint32_t event_bit(Event event) {
-  return uint32_t{1} << static_cast<uint32_t>(event);
-}
+// Bit masks over event ids (event_bit, record.h): what a finished lifecycle must hold to be complete.
 constexpr uint32_t kOfflineExpected = event_bit(Event::issued) | event_bit(Event::worker_received) |
                                       event_bit(Event::encoded) | event_bit(Event::conn_acquired) |
                                       event_bit(Event::written) | event_bit(Event::response_headers) |
@@ -152,7 +149,7 @@ struct TraceHealth {
   int64_t last_ts_ns = 0;
   uint64_t records = 0;
   uint64_t passes = 0;
-  uint64_t records_after_end = 0;  // non-marker records stamped after PERF_END (not folded)
+  uint64_t records_after_end = 0;  // non-marker events stamped after PERF_END (not folded)
   uint64_t lifecycles_completed = 0;
   uint64_t lifecycles_orphaned = 0;
   uint64_t lifecycles_unfinished = 0;  // still open at finish()
@@ -211,6 +208,9 @@ class LifecycleAssembler {
   using OpenMap = std::unordered_map<uint64_t, Open>;
 
   void ingest(const Record& record);
+  void ingest_event(ProducerHealth& from,
+                    const Record& record);  // one event (of a bundle, or a plain record)
+  void note_ts(int64_t ts_ns);
   void account_seq(ProducerHealth& producer, uint32_t seq);
   void start_perf_window(int64_t ts_ns);
   void fold_loop(ProducerHealth& producer, const Record& record);

@@ -42,6 +42,8 @@ std::string_view event_name(Event event) {
       return "LOOP_BUSY";
     case Event::loop_dispatch:
       return "LOOP_DISPATCH";
+    case Event::bundle:
+      return "BUNDLE";
   }
   return "UNKNOWN";
 }

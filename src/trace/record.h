@@ -33,8 +33,9 @@ enum class Event : uint16_t {
   sse_parse = 17,      // streaming, at completion: payload = ns spent decoding this request's SSE + JSON
   loop_busy = 18,      // one reactor iteration: payload = ns from epoll return to the next wait, id = events
   loop_dispatch = 19,  // one reactor iteration: payload = largest epoll-return-to-handler delay ns
+  bundle = 20,         // several lifecycle events of request `id` in one record: see "Bundles" below
 };
-constexpr uint16_t kMaxEventId = 19;
+constexpr uint16_t kMaxEventId = 20;
 
 // Name as written in docs, exports and tables ("ISSUED", "LOOP_LAG", ...); "UNKNOWN" for unlisted ids.
 std::string_view event_name(Event event);
@@ -55,6 +56,53 @@ struct alignas(32) Record {
   uint32_t seq = 0;  // per producer; wraps at 2^32
 };
 static_assert(sizeof(Record) == 32);
+
+// Bundles. Events of one request that happen together cost one record instead of several: a worker taking a
+// request (ISSUED, WORKER_RECEIVED, ENCODED and, on a kept-alive connection, CONN_ACQUIRED), a read that
+// brings several stages at once (RESPONSE_HEADERS + RESPONSE_BYTES + RECV_FIRST + RESPONSE_DONE), the
+// collector picking up and folding a request (MAIN_RECEIVED, COMPLETE). A BUNDLE record's payload:
+//   bits 0-23   the set of events (bit n = event id n)
+//   bits 24-31  COMPLETE's payload (the outcome) when COMPLETE is in the set
+//   bits 32-63  lead: the set's lowest event happened this many ns before ts; the others happened at ts
+// WORKER_RECEIVED's payload (the schedule lag) is the lead, since ISSUED is always in its bundle. Readers
+// see bundles only through for_each_event(), which hands out the events one by one, as if each had had its
+// own record (same id, producer and seq).
+constexpr uint32_t kBundleEventBits = 24;
+constexpr uint32_t event_bit(Event event) {
+  return uint32_t{1} << static_cast<uint16_t>(event);
+}
+constexpr uint64_t bundle_payload(uint32_t events, uint32_t lead_ns = 0, uint8_t complete_payload = 0) {
+  return uint64_t{events} | (uint64_t{complete_payload} << kBundleEventBits) | (uint64_t{lead_ns} << 32);
+}
+
+// Calls visit(const Record&) once for every event `record` stands for: the record itself, or each event of a
+// bundle in ascending id order.
+template <typename Visit>
+void for_each_event(const Record& record, Visit&& visit) {
+  if (record.event != static_cast<uint16_t>(Event::bundle)) {
+    visit(record);
+    return;
+  }
+  uint32_t events = static_cast<uint32_t>(record.payload) & ((uint32_t{1} << kBundleEventBits) - 1);
+  const auto lead_ns = static_cast<int64_t>(record.payload >> 32);
+  Record one = record;
+  for (bool lowest = true; events != 0; events &= events - 1, lowest = false) {
+    one.event = static_cast<uint16_t>(__builtin_ctz(events));
+    one.ts_ns = lowest ? record.ts_ns - lead_ns : record.ts_ns;
+    switch (static_cast<Event>(one.event)) {
+      case Event::worker_received:
+        one.payload = static_cast<uint64_t>(lead_ns);
+        break;
+      case Event::complete:
+        one.payload = (record.payload >> kBundleEventBits) & 0xFF;
+        break;
+      default:
+        one.payload = 0;
+        break;
+    }
+    visit(one);
+  }
+}
 
 // Request ids are unique across the whole run: warmup requests have the top bit set.
 constexpr uint64_t kWarmupIdBit = uint64_t{1} << 63;

@@ -113,10 +113,16 @@ uint8_t* put_varint(uint8_t* out, uint64_t value) {
 }
 
 // Events whose id is a request id: coded as a delta against the producer's previous request id, because
-// consecutive events of a worker mostly belong to the same or a neighbouring request. Frozen for version 1.
+// consecutive events of a worker mostly belong to the same or a neighbouring request. Version 2 added
+// BUNDLE (20); version 1 files never hold it, so one set reads both.
+constexpr uint32_t kRequestEvents = 0x3FEu | (1u << 13) | (7u << 15) | (1u << 20);
 bool is_request_event(uint16_t event) {
-  return (event >= 1 && event <= 9) || event == 13 || (event >= 15 && event <= 17);
+  return event < 32 && ((kRequestEvents >> event) & 1u) != 0;
 }
+
+// A BUNDLE's payload is two 32-bit halves, both small (the event set, the lead): two short varints beat one
+// varint of the 64-bit whole (up to 9 bytes and as many loop turns).
+constexpr uint16_t kBundleEvent = static_cast<uint16_t>(Event::bundle);
 
 uint8_t* encode_record(uint8_t* out, const Record& r, ProducerCodecState& state, uint32_t& expected_seq) {
   uint8_t* tag = out++;
@@ -135,7 +141,12 @@ uint8_t* encode_record(uint8_t* out, const Record& r, ProducerCodecState& state,
   }
   if (r.payload != 0) {
     bits |= kHasPayload;
-    out = put_varint(out, r.payload);
+    if (r.event == kBundleEvent) {
+      out = put_varint(out, r.payload & 0xFFFF'FFFFu);
+      out = put_varint(out, r.payload >> 32);
+    } else {
+      out = put_varint(out, r.payload);
+    }
   }
   uint32_t seq_gap = r.seq - expected_seq;  // modulo 2^32: seq wraps
   if (seq_gap != 0) {
@@ -197,7 +208,14 @@ bool decode_record(ByteCursor& in, uint16_t producer, ProducerCodecState& state,
   uint64_t ts_delta, id_field = 0, payload = 0, seq_gap = 0;
   if (!in.varint(ts_delta)) return false;
   if ((tag & kHasId) && !in.varint(id_field)) return false;
-  if ((tag & kHasPayload) && !in.varint(payload)) return false;
+  if (tag & kHasPayload) {
+    if (!in.varint(payload)) return false;
+    if (event == kBundleEvent) {
+      uint64_t high;
+      if (payload > UINT32_MAX || !in.varint(high) || high > UINT32_MAX) return false;
+      payload |= high << 32;
+    }
+  }
   if ((tag & kHasSeqGap) && (!in.varint(seq_gap) || seq_gap > UINT32_MAX)) return false;
   r.event = static_cast<uint16_t>(event);
   r.producer = producer;

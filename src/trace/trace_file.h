@@ -3,7 +3,7 @@
 //
 // clang-format off
 // ---------------------------------------------------------------------------------------------------------
-// TRACE FILE FORMAT, version 1
+// TRACE FILE FORMAT, version 2 (version 1, which readers still accept, had no BUNDLE records)
 //
 // Conventions. Every fixed-width integer is little-endian. "varint" is unsigned LEB128: 7 bits per byte,
 // least significant group first, high bit set on every byte but the last; at most 10 bytes. "zigzag(v)" maps
@@ -17,7 +17,7 @@
 // Header
 //   offset size
 //   0      8    magic: 0x89 'I' 'E' 'T' 'R' 'A' 'C' 'E'
-//   8      4    u32 version (1). A reader rejects versions newer than its own.
+//   8      4    u32 version (2). A reader rejects versions newer than its own.
 //   12     4    u32 body_len: bytes of header body after the checksum
 //   16     4    u32 checksum: CRC-32C of bytes 0..15 followed by the body
 //   20     body:
@@ -26,7 +26,7 @@
 //            i64 anchor_monotonic_ns  } read back to back when the recording started, so
 //            i64 anchor_realtime_ns   } wall time = anchor_realtime_ns + (ts_ns - anchor_monotonic_ns)
 //            u32 metadata_len, then metadata_len bytes: UTF-8 JSON describing the run (mode, model, ...)
-//               Readers ignore body bytes after the metadata (room for additions within version 1).
+//               Readers ignore body bytes after the metadata (room for additions within a version).
 //
 // Block header (12 bytes), followed by body_len bytes of body
 //   0      1    type: 'C' (0x43) chunk, 'F' (0x46) footer; anything else is corruption
@@ -44,14 +44,14 @@
 //             bit 5 = an id field follows, bit 6 = a payload follows, bit 7 = a seq gap follows
 //     [varint event]          only when bits 0-4 are 31
 //     varint zigzag(ts_ns - prev_ts_ns)
-//     [varint id field]       request events (ids 1-9, 13, 15-17): zigzag(id - prev_request_id);
+//     [varint id field]       request events (ids 1-9, 13, 15-17, 20): zigzag(id - prev_request_id);
 //                             every other event: the id itself. Absent means a delta of 0 / an id of 0.
-//     [varint payload]        absent means 0
+//     [varint payload]        absent means 0. BUNDLE (20): two varints, the low 32 bits then the high 32.
 //     [varint seq gap]        seq - expected_seq modulo 2^32; absent means 0
 //   Decoder state is kept per producer for the whole file: prev_ts_ns and prev_request_id start at 0 and
 //   carry over from one chunk of that producer to the next (so chunks must be decoded in file order);
 //   expected_seq is first_seq at the start of each chunk and seq + 1 after each record. The record's
-//   producer field is the chunk's producer. The set of request events is frozen for version 1.
+//   producer field is the chunk's producer. The set of request events is frozen for version 2.
 //   A pass is the chunks from the first chunk with its pass number up to the one flagged "last of pass"; a
 //   pass without its flagged chunk is incomplete and is discarded by readers.
 //
@@ -77,7 +77,7 @@
 
 namespace ie::trace {
 
-constexpr uint32_t kTraceFormatVersion = 1;
+constexpr uint32_t kTraceFormatVersion = 2;
 
 struct TraceHeader {
   uint32_t version = kTraceFormatVersion;

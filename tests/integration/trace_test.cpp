@@ -34,6 +34,9 @@ struct TraceContents {
   uint32_t sample_one_in = 0;
   bool has_footer = false;
   uint64_t footer_dropped = 0;
+  uint64_t records = 0;  // in the file
+  uint64_t events = 0;   // they stand for (a BUNDLE is several)
+  uint64_t bundles = 0;
 };
 
 TraceContents read_trace(const fs::path& path) {
@@ -42,27 +45,32 @@ TraceContents read_trace(const fs::path& path) {
   contents.sample_one_in = reader.header().sample_one_in;
   std::vector<trace::Record> pass;
   while (reader.next_pass(pass)) {
-    for (const trace::Record& r : pass) {
-      contents.producers.insert(r.producer);
-      auto event = static_cast<Event>(r.event);
-      switch (event) {
-        case Event::perf_start:
-          ++contents.perf_start;
-          break;
-        case Event::perf_end:
-          ++contents.perf_end;
-          break;
-        case Event::loop_lag:
-        case Event::loop_busy:
-        case Event::loop_dispatch:
-          ++contents.loop_records;
-          break;
-        case Event::trace_drops:
-          break;
-        default:
-          contents.events_by_request[r.id] |= trace::event_bit(event);
-          if (event == Event::complete) contents.outcome_by_request[r.id] = r.payload;
-      }
+    for (const trace::Record& record : pass) {
+      ++contents.records;
+      if (record.event == static_cast<uint16_t>(Event::bundle)) ++contents.bundles;
+      contents.producers.insert(record.producer);
+      trace::for_each_event(record, [&](const trace::Record& r) {
+        ++contents.events;
+        auto event = static_cast<Event>(r.event);
+        switch (event) {
+          case Event::perf_start:
+            ++contents.perf_start;
+            break;
+          case Event::perf_end:
+            ++contents.perf_end;
+            break;
+          case Event::loop_lag:
+          case Event::loop_busy:
+          case Event::loop_dispatch:
+            ++contents.loop_records;
+            break;
+          case Event::trace_drops:
+            break;
+          default:
+            contents.events_by_request[r.id] |= trace::event_bit(event);
+            if (event == Event::complete) contents.outcome_by_request[r.id] = r.payload;
+        }
+      });
     }
   }
   EXPECT_TRUE(reader.warnings().empty()) << reader.warnings().front();
@@ -86,6 +94,9 @@ void expect_every_request_fully_traced(const TraceContents& trace, uint64_t requ
         << "request " << id << " misses events: have 0x" << std::hex << it->second << ", want 0x" << expected;
     EXPECT_EQ(trace.outcome_by_request.at(id), 0u) << "request " << id << " did not succeed";
   }
+  // Each request is taken by a worker in one record and collected in another, at least.
+  EXPECT_GE(trace.bundles, 2 * requests);
+  EXPECT_GT(trace.events, trace.records);
   EXPECT_TRUE(trace.producers.count(trace::kCollectorProducer));
   EXPECT_TRUE(trace.producers.count(trace::kEngineProducer));
   EXPECT_TRUE(trace.producers.count(0)) << "worker 0 emitted nothing";

@@ -86,6 +86,70 @@ TEST(LifecycleAssembler, OfflineRequestIsCompleteWithoutStreamEvents) {
   EXPECT_TRUE(got.lifecycles[0].complete);
 }
 
+// The same request as the engine emits it with bundles: ISSUED leads WORKER_RECEIVED's bundle by the
+// schedule lag, MAIN_RECEIVED leads COMPLETE's by the fold time, other payload-free events share a record
+// with the one before them when they happened at the same instant.
+std::vector<Record> bundled(const std::vector<Record>& plain) {
+  auto is = [](const Record& r, Event e) { return r.event == static_cast<uint16_t>(e); };
+  std::vector<Record> out;
+  for (const Record& r : plain) {
+    Record* prev = out.empty() || out.back().producer != r.producer ? nullptr : &out.back();
+    if (prev && is(*prev, Event::issued) && is(r, Event::worker_received)) {
+      *prev = r;
+      prev->event = static_cast<uint16_t>(Event::bundle);
+      prev->payload = bundle_payload(event_bit(Event::issued) | event_bit(Event::worker_received),
+                                     static_cast<uint32_t>(r.payload));
+    } else if (prev && is(*prev, Event::main_received) && is(r, Event::complete)) {
+      const auto lead = static_cast<uint32_t>(r.ts_ns - prev->ts_ns);
+      *prev = r;
+      prev->event = static_cast<uint16_t>(Event::bundle);
+      prev->payload = bundle_payload(event_bit(Event::main_received) | event_bit(Event::complete), lead,
+                                     static_cast<uint8_t>(r.payload));
+    } else if (prev && r.payload == 0 && prev->ts_ns == r.ts_ns &&
+               (is(*prev, Event::bundle) || prev->payload == 0)) {
+      if (!is(*prev, Event::bundle)) {
+        prev->payload = bundle_payload(uint32_t{1} << prev->event);
+        prev->event = static_cast<uint16_t>(Event::bundle);
+      }
+      prev->payload |= uint32_t{1} << r.event;
+    } else {
+      out.push_back(r);
+    }
+  }
+  testing::RecordBuilder renumber;
+  for (Record& r : out) r.seq = renumber.make(Event::issued, r.producer, 0).seq;
+  return out;
+}
+
+TEST(LifecycleAssembler, BundledRecordsAssembleToTheSameLifecycleAsOneRecordPerEvent) {
+  for (bool streaming : {false, true}) {
+    SCOPED_TRACE(streaming);
+    Records rec;
+    std::vector<Record> plain = rec.request(9, kT0, streaming);
+    // The lifecycle's events at shared instants, as a worker stamps them from one reactor reading.
+    for (Record& r : plain) {
+      if (r.event == static_cast<uint16_t>(Event::conn_acquired)) r.ts_ns = kT0 + 1'000;
+      if (r.event == static_cast<uint16_t>(Event::response_bytes)) r.ts_ns = kT0 + 103'500;
+    }
+    std::vector<Record> packed = bundled(plain);
+    ASSERT_LE(packed.size(), plain.size() - 4);
+    Collected from_plain, from_packed;
+    LifecycleAssembler a(from_plain), b(from_packed);
+    a.feed_pass(plain);
+    b.feed_pass(packed);
+    ASSERT_EQ(from_plain.lifecycles.size(), 1u);
+    ASSERT_EQ(from_packed.lifecycles.size(), 1u);
+    const Lifecycle& x = from_plain.lifecycles[0];
+    const Lifecycle& y = from_packed.lifecycles[0];
+    EXPECT_EQ(x.ts_ns, y.ts_ns);
+    EXPECT_TRUE(y.complete);
+    EXPECT_EQ(x.streaming, y.streaming);
+    EXPECT_EQ(x.sse_parse_ns, y.sse_parse_ns);
+    EXPECT_EQ(b.health().producers.at(kWorker).lost_seq_gap, 0u);
+    EXPECT_EQ(b.health().duplicate_events, 0u);
+  }
+}
+
 TEST(LifecycleAssembler, AMissingMiddleEventMakesTheLifecycleIncompleteButItIsStillDelivered) {
   for (const Event missing : {Event::issued, Event::encoded, Event::written, Event::queued,
                               Event::main_received, Event::response_done, Event::sse_parse}) {

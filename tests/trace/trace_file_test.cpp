@@ -96,6 +96,9 @@ Passes awkward_passes() {
       rec(0, 5, static_cast<Event>(65535), UINT64_MAX, 4),
       rec(0, 6, static_cast<Event>(0), 0, 0),
       rec(1, 100, Event::loop_busy, 17, 999, 250'000),
+      rec(1, 101, Event::bundle, 18, 1'000, UINT64_MAX),             // both payload halves at their widest
+      rec(1, 102, Event::bundle, 18, 1'001, 0x1'0000'0000),          // high half only
+      rec(1, 103, Event::bundle, 19, 1'002, bundle_payload(0x3FE)),  // low half only
   };
   for (uint32_t i = 0; i < 10'000; ++i)
     passes[1].push_back(rec(2, i * 2, Event::response_bytes, 1'000 + i % 13, int64_t{i} * 1'000, i));
@@ -388,7 +391,7 @@ TEST_F(TraceFileTest, NotATraceIsAnInputErrorNamingThePath) {
 TEST_F(TraceFileTest, NewerVersionIsAnInputErrorSayingBothVersions) {
   write_file(path("t.trace"), {{rec(0, 0, Event::issued, 1, 50)}});
   std::string bytes = read_bytes(path("t.trace"));
-  bytes[8] = 2;  // version, little-endian u32 at offset 8
+  bytes[8] = static_cast<char>(kTraceFormatVersion + 1);  // version, little-endian u32 at offset 8
   write_bytes(path("t.trace"), bytes);
   try {
     TraceReader reader(path("t.trace"));
@@ -396,7 +399,8 @@ TEST_F(TraceFileTest, NewerVersionIsAnInputErrorSayingBothVersions) {
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ExitCode::invalid_input);
     EXPECT_EQ(std::string(e.what()),
-              path("t.trace") + ": trace format version 2 is newer than this build (1)");
+              path("t.trace") + ": trace format version " + std::to_string(kTraceFormatVersion + 1) +
+                  " is newer than this build (" + std::to_string(kTraceFormatVersion) + ")");
   }
 }
 
