@@ -115,8 +115,8 @@ void Recorder::start() {
   if (started_ || finished_) throw std::logic_error("Recorder::start called twice");
   started_ = true;
   write_status("running");
-  next_status_ns_ = now_ns() + kStatusPeriodNs;
   thread_ = std::thread([this] { run(); });
+  status_thread_ = std::thread([this] { refresh_status(); });
 }
 
 void Recorder::run() noexcept {
@@ -124,13 +124,20 @@ void Recorder::run() noexcept {
   // Relaxed: the flag carries no data; finish() synchronises with this thread through join().
   while (!stop_.load(std::memory_order_relaxed)) {
     run_pass();
-    if (int64_t now = now_ns(); now >= next_status_ns_) {
-      write_status("running");
-      next_status_ns_ = now + kStatusPeriodNs;
-    }
     // Sleep, never spin: on a 2-core box the recorder must not steal a core from the workers. A pass at
     // 1.5 M records/s and 1 ms is ~1,500 records, well within one sweep.
     ::clock_nanosleep(CLOCK_MONOTONIC, 0, &period, nullptr);
+  }
+}
+
+// On its own thread: a file system call can block for a long time (an ext4 journal commit flushing another
+// file's data was seen to take over 100 ms), and the draining thread must never wait on one.
+void Recorder::refresh_status() noexcept {
+  std::unique_lock lock(status_mutex_);
+  while (!status_cv_.wait_for(lock, std::chrono::nanoseconds(kStatusPeriodNs), [this] { return status_stop_; })) {
+    lock.unlock();
+    write_status("running");
+    lock.lock();
   }
 }
 
@@ -163,6 +170,14 @@ void Recorder::run_pass() {
 void Recorder::finish(bool interrupted) {
   if (finished_) return;
   finished_ = true;
+  if (status_thread_.joinable()) {
+    {
+      std::lock_guard lock(status_mutex_);
+      status_stop_ = true;
+    }
+    status_cv_.notify_one();
+    status_thread_.join();
+  }
   if (thread_.joinable()) {
     // join() makes the thread's consumer-side state ours, so the final pass below may drain the rings here.
     stop_.store(true, std::memory_order_relaxed);

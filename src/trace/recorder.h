@@ -23,6 +23,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -82,8 +83,8 @@ class Recorder {
   // thread calling finish()). Must not throw and should return quickly: the rings fill while it runs.
   void add_listener(Listener listener);
 
-  // Starts the recorder thread; it sleeps drain_period between passes and refreshes status.json in the live
-  // directory about once a second.
+  // Starts the recorder thread, which sleeps drain_period between passes, and a status thread, which
+  // refreshes status.json in the live directory about once a second.
   void start();
   // Stops the thread, runs the final pass, writes the footer (marked `interrupted` if so), fsyncs and renames
   // "<file_path>.partial" to file_path. Idempotent. Throws ie::Error(execution) if the file could not be
@@ -110,6 +111,7 @@ class Recorder {
   void run_pass();
   void finish_file(bool interrupted);
   void write_status(const char* state) noexcept;
+  void refresh_status() noexcept;
   std::vector<ProducerTotals> totals() const;
   void set_file_error(std::string error);
 
@@ -123,7 +125,11 @@ class Recorder {
   std::atomic<bool> stop_{false};
   bool started_ = false;
   bool finished_ = false;
-  int64_t next_status_ns_ = 0;
+  // The status thread: rewrites status.json about once a second until told to stop.
+  std::thread status_thread_;
+  std::mutex status_mutex_;
+  std::condition_variable status_cv_;
+  bool status_stop_ = false;  // guarded by status_mutex_
   // Written by the draining thread, read by stats() from any thread.
   std::atomic<uint64_t> passes_{0};
   std::atomic<uint64_t> records_written_{0};
