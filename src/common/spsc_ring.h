@@ -4,6 +4,7 @@
 // lines, and each side caches the other's index so the shared line is touched only when the ring looks full
 // or empty.
 
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -31,6 +32,25 @@ class SpscRing {
     // Release publishes the item's bytes before the new tail becomes visible to the consumer.
     tail_.store(tail + 1, std::memory_order_release);
     return true;
+  }
+
+  // Consumer side. Calls visit(const T* items, size_t count) for the available items as at most two
+  // contiguous runs (the second when they wrap around the end of the storage), oldest first; returns how
+  // many. The runs may be read only inside visit: the slots are released when it returns.
+  template <typename Visit>
+  size_t drain_runs(Visit&& visit) {
+    uint64_t head = head_.load(std::memory_order_relaxed);
+    // Acquire pairs with the producer's release: the items up to tail are fully written.
+    uint64_t tail = tail_.load(std::memory_order_acquire);
+    const size_t n = static_cast<size_t>(tail - head);
+    if (n == 0) return 0;
+    const size_t start = static_cast<size_t>(head & mask_);
+    const size_t first = std::min(n, static_cast<size_t>(mask_ + 1) - start);
+    visit(&items_[start], first);
+    if (first < n) visit(&items_[0], n - first);
+    // Release tells the producer these slots may be overwritten only after we are done reading them.
+    head_.store(tail, std::memory_order_release);
+    return n;
   }
 
   // Consumer side. Calls visit(const T&) for every available item; returns how many.

@@ -333,25 +333,48 @@ bool TraceWriter::failed() const {
 }
 
 bool TraceWriter::append_pass(uint64_t pass, std::span<const Record> records) {
-  if (failed()) return false;
-  if (records.empty()) return true;
-  if (current_.used == 0) current_since_ns_ = now_ns();
+  begin_pass(pass);
   size_t begin = 0;
   while (begin < records.size()) {
     size_t end = begin + 1;
-    while (end < records.size() && end - begin < kMaxChunkRecords &&
-           records[end].producer == records[begin].producer)
-      ++end;
-    if (current_.used + kMaxChunkBytes > kBufferBytes) hand_over();
-    encode_chunk(pass, end == records.size(), records.subspan(begin, end - begin));
+    while (end < records.size() && records[end].producer == records[begin].producer) ++end;
+    add_records(records.subspan(begin, end - begin));
     begin = end;
   }
+  return end_pass();
+}
+
+void TraceWriter::begin_pass(uint64_t pass) {
+  pass_ = pass;
+}
+
+void TraceWriter::add_records(std::span<const Record> records) {
+  if (failed()) return;
+  for (size_t begin = 0; begin < records.size(); begin += kMaxChunkRecords) {
+    seal_unsealed(false);  // another chunk of this pass follows it
+    if (current_.used + kMaxChunkBytes > kBufferBytes) hand_over();
+    encode_chunk(records.subspan(begin, std::min(kMaxChunkRecords, records.size() - begin)));
+  }
   records_written_ += records.size();
-  if (current_.used >= kHandOverBytes || now_ns() - current_since_ns_ >= kHandOverNs) hand_over();
+}
+
+bool TraceWriter::end_pass() {
+  seal_unsealed(true);
+  if (current_.used >= kHandOverBytes || (current_.used > 0 && now_ns() - current_since_ns_ >= kHandOverNs))
+    hand_over();
   return !failed();
 }
 
+void TraceWriter::seal_unsealed(bool last_of_pass) {
+  if (unsealed_at_ == kNone) return;
+  seal_block(current_.bytes.get() + unsealed_at_, kChunkBlock, last_of_pass ? kLastOfPassFlag : 0,
+             unsealed_producer_, unsealed_body_len_);
+  unsealed_at_ = kNone;
+}
+
 void TraceWriter::hand_over() {
+  // A pass cut short here (an error unwinding) leaves a chunk without "last of pass": readers drop that pass.
+  seal_unsealed(false);
   if (current_.used == 0) return;
   std::unique_lock lock(io_->mutex);
   io_->room.wait(lock, [&] { return io_->queued_bytes < kMaxQueuedBytes || io_->failed.load(); });
@@ -404,20 +427,24 @@ void TraceWriter::stop_io() {
   io_->thread.join();
 }
 
-void TraceWriter::encode_chunk(uint64_t pass, bool last_of_pass, std::span<const Record> records) {
-  // Encodes straight into the buffer: the caller made room for a worst-case chunk.
+// Encodes one chunk straight into the buffer (the caller made room for a worst-case chunk) and leaves its
+// block header unsealed: whether it is the pass's last chunk is known only at the next chunk or at
+// end_pass().
+void TraceWriter::encode_chunk(std::span<const Record> records) {
+  if (current_.used == 0) current_since_ns_ = now_ns();
   uint8_t* block = current_.bytes.get() + current_.used;
   uint8_t* out = block + kBlockHeaderBytes;
-  out = put_varint(out, pass);
+  out = put_varint(out, pass_);
   out = put_varint(out, records.size());
   out = put_varint(out, records.front().seq);
   ProducerCodecState& state = codec_[records.front().producer];
   uint32_t expected_seq = records.front().seq;
   for (const Record& r : records) out = encode_record(out, r, state, expected_seq);
-  size_t body_len = static_cast<size_t>(out - block) - kBlockHeaderBytes;
-  seal_block(block, kChunkBlock, last_of_pass ? kLastOfPassFlag : 0, records.front().producer, body_len);
-  current_.used += kBlockHeaderBytes + body_len;
-  bytes_encoded_ += kBlockHeaderBytes + body_len;
+  unsealed_at_ = current_.used;
+  unsealed_producer_ = records.front().producer;
+  unsealed_body_len_ = static_cast<size_t>(out - block) - kBlockHeaderBytes;
+  current_.used += kBlockHeaderBytes + unsealed_body_len_;
+  bytes_encoded_ += kBlockHeaderBytes + unsealed_body_len_;
 }
 
 bool TraceWriter::finish(const TraceFooter& footer) {

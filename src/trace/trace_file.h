@@ -131,6 +131,12 @@ class TraceWriter {
   // when more than 64 MiB are already waiting for it. Returns false, and writes nothing more, once any write
   // has failed (see error()). Empty passes write nothing.
   bool append_pass(uint64_t pass, std::span<const Record> records);
+  // The same in pieces, so a caller can encode straight from where the records are: begin_pass, then
+  // add_records for each run of one producer's records (in that producer's emit order; a producer may come
+  // back later in the pass), then end_pass, which returns what append_pass returns.
+  void begin_pass(uint64_t pass);
+  void add_records(std::span<const Record> one_producer_records);
+  bool end_pass();
   // Writes everything still pending and the footer, then fsyncs. Returns false on failure (see error()).
   bool finish(const TraceFooter& footer);
 
@@ -147,7 +153,8 @@ class TraceWriter {
   };
   struct IoQueue;
 
-  void encode_chunk(uint64_t pass, bool last_of_pass, std::span<const Record> records);
+  void encode_chunk(std::span<const Record> records);
+  void seal_unsealed(bool last_of_pass);
   void hand_over();
   void stop_io();
   void io_loop();
@@ -156,7 +163,13 @@ class TraceWriter {
 
   std::string path_;
   int fd_ = -1;
-  Buffer current_;                // being encoded into
+  Buffer current_;  // being encoded into
+  uint64_t pass_ = 0;
+  // The chunk encoded last, whose block header waits for its "last of pass" flag (kNone: none waits).
+  static constexpr size_t kNone = SIZE_MAX;
+  size_t unsealed_at_ = kNone;
+  uint16_t unsealed_producer_ = 0;
+  size_t unsealed_body_len_ = 0;
   int64_t current_since_ns_ = 0;  // when current_ received its first bytes
   std::unordered_map<uint16_t, ProducerCodecState> codec_;
   uint64_t bytes_encoded_ = 0;

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <span>
 
 #include "common/single_writer.h"
 #include "common/spsc_ring.h"
@@ -32,6 +33,14 @@ class TraceRing {
   template <typename Visit>
   size_t drain(Visit&& visit) {
     return ring_.drain(visit);
+  }
+
+  // Consumer side. Calls visit(std::span<const Record>) with the records pushed so far as at most two runs,
+  // oldest first; returns how many. The spans are valid only inside visit.
+  template <typename Visit>
+  size_t drain_runs(Visit&& visit) {
+    return ring_.drain_runs(
+        [&](const Record* records, size_t count) { visit(std::span<const Record>(records, count)); });
   }
 
   // Any thread. Records lost so far; may lag the producer by a few drops (it is a gauge, read once a pass).

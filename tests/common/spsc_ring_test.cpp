@@ -29,6 +29,28 @@ TEST(SpscRing, WrapsAroundManyTimesInOrder) {
   EXPECT_EQ(next_expected, 1000u);
 }
 
+TEST(SpscRing, DrainRunsHandsOutWrappedItemsAsTwoRunsInOrderAndFreesTheirSlots) {
+  SpscRing<int> ring(8);
+  for (int i = 0; i < 6; ++i) ASSERT_TRUE(ring.try_push(i));
+  ring.drain([](int) {});  // head at 6: the next 5 items wrap
+  for (int i = 6; i < 11; ++i) ASSERT_TRUE(ring.try_push(i));
+  std::vector<std::vector<int>> runs;
+  size_t n =
+      ring.drain_runs([&](const int* items, size_t count) { runs.emplace_back(items, items + count); });
+  EXPECT_EQ(n, 5u);
+  ASSERT_EQ(runs.size(), 2u);
+  EXPECT_EQ(runs[0], (std::vector<int>{6, 7}));
+  EXPECT_EQ(runs[1], (std::vector<int>{8, 9, 10}));
+  for (int i = 0; i < 8; ++i) EXPECT_TRUE(ring.try_push(100 + i)) << i;  // all 8 slots free again
+  EXPECT_FALSE(ring.try_push(0));
+  std::vector<int> again;
+  EXPECT_EQ(ring.drain_runs(
+                [&](const int* items, size_t count) { again.insert(again.end(), items, items + count); }),
+            8u);
+  EXPECT_EQ(again, (std::vector<int>{100, 101, 102, 103, 104, 105, 106, 107}));
+  EXPECT_EQ(ring.drain_runs([](const int*, size_t) { ADD_FAILURE() << "nothing to drain"; }), 0u);
+}
+
 TEST(SpscRing, ConcurrentProducerAndConsumerLoseNothing) {
   SpscRing<uint64_t> ring(64);
   constexpr uint64_t kItems = 200000;
