@@ -125,7 +125,7 @@ void Recorder::run() noexcept {
   while (!stop_.load(std::memory_order_relaxed)) {
     run_pass();
     // Sleep, never spin: on a 2-core box the recorder must not steal a core from the workers. A pass at
-    // 1.5 M records/s and 1 ms is ~1,500 records, well within one sweep.
+    // 1.5 M records/s and 10 ms is ~15,000 records, well within one sweep and a fraction of a ring.
     ::clock_nanosleep(CLOCK_MONOTONIC, 0, &period, nullptr);
   }
 }
