@@ -104,6 +104,7 @@ struct OutputFlags {
   int verbosity = 0;
   std::string trace_file;
   uint32_t trace_sample_one_in = 1;
+  uint32_t trace_period_ms = 10;
   std::string dashboard = "auto";
 
   void add_to(CLI::App& app) {
@@ -122,6 +123,11 @@ struct OutputFlags {
                    "Trace 1 request in N (every event of a traced request is kept); default 1 = all")
         ->type_name("N")
         ->check(CLI::Range(1u, 1u << 30));
+    app.add_option("--trace-period-ms", trace_period_ms,
+                   "How often the trace recorder drains the threads' trace rings: shorter keeps the live "
+                   "dashboard fresher and costs more client CPU (a wake-up per period); default 10")
+        ->type_name("MS")
+        ->check(CLI::Range(1u, 100u));
     app.add_option(
            "--dashboard", dashboard,
            "Live trace dashboard while tracing: tty = full screen, redrawn 3x a second; plain = a frame "
@@ -138,6 +144,7 @@ struct OutputFlags {
     config.output.verbosity = std::max(config.output.verbosity, verbosity);
     if (!trace_file.empty()) config.output.trace_file = trace_file;
     config.output.trace_sample_one_in = trace_sample_one_in;
+    config.output.trace_period_ms = trace_period_ms;
     config.output.dashboard = dashboard;
   }
 };

@@ -158,6 +158,7 @@ std::unique_ptr<trace::Recorder> start_trace(const config::BenchmarkConfig& conf
   trace::RecorderOptions options;
   options.file_path = path;
   options.sample_one_in = config.output.trace_sample_one_in;
+  options.drain_period = std::chrono::milliseconds(config.output.trace_period_ms);
   nlohmann::json endpoints = nlohmann::json::array();
   for (const auto& url : config.endpoint_config.endpoints) endpoints.push_back(config::redact_url(url));
   nlohmann::json metadata = {

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "common/clock.h"
+#include "common/thread_name.h"
 #include "dashboard/model_json.h"
 #include "dashboard/render.h"
 #include "trace/recorder.h"
@@ -135,6 +136,7 @@ std::string LiveDashboard::redraw(const std::string& frame) {
 }
 
 void LiveDashboard::draw_loop() {
+  name_this_thread("ie-dashboard");
   const auto period =
       mode_ == Mode::tty ? std::chrono::nanoseconds(kTtyRefresh) : std::chrono::nanoseconds(kPlainRefresh);
   std::unique_lock lock(wake_mutex_);

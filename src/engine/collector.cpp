@@ -7,6 +7,7 @@
 
 #include "common/clock.h"
 #include "common/single_writer.h"
+#include "common/thread_name.h"
 
 namespace ie::engine {
 
@@ -93,6 +94,7 @@ void Collector::trace_collected(int64_t picked_ns, int64_t folded_ns) {
 }
 
 void Collector::loop() {
+  name_this_thread("ie-collector");
   // Metrics folding must never delay a send: on a shared core the scheduler would let this thread finish its
   // slice before a worker that just woke up for a due Poisson arrival. SCHED_IDLE needs no privilege.
   sched_param idle{};

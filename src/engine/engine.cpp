@@ -13,6 +13,7 @@
 #include "api/openai.h"
 #include "common/clock.h"
 #include "common/error.h"
+#include "common/thread_name.h"
 #include "engine/collector.h"
 #include "engine/worker.h"
 #include "net/socket.h"
@@ -119,6 +120,7 @@ struct Run {
 };
 
 void worker_thread(Run& run, Worker& worker) {
+  name_this_thread("ie-worker-" + std::to_string(worker.id()));
   for (uint32_t seen = 0;;) {
     run.generation.wait(seen, std::memory_order_acquire);
     // Acquire pairs with the engine's release increment: phase and phase_is_warmup are set before it.

@@ -53,6 +53,7 @@ class Worker {
 
   const metrics::HdrHistogram& inter_token_ns() const { return itl_ns_; }
   const PoolGauges& gauges() const { return gauges_; }
+  uint16_t id() const { return id_; }
 
  private:
   friend struct Connection;

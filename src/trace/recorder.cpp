@@ -15,6 +15,7 @@
 
 #include "common/clock.h"
 #include "common/error.h"
+#include "common/thread_name.h"
 #include "trace/lifecycle.h"
 
 namespace ie::trace {
@@ -115,8 +116,14 @@ void Recorder::start() {
   if (started_ || finished_) throw std::logic_error("Recorder::start called twice");
   started_ = true;
   write_status("running");
-  thread_ = std::thread([this] { run(); });
-  status_thread_ = std::thread([this] { refresh_status(); });
+  thread_ = std::thread([this] {
+    name_this_thread("ie-trace-drain");
+    run();
+  });
+  status_thread_ = std::thread([this] {
+    name_this_thread("ie-trace-status");
+    refresh_status();
+  });
 }
 
 void Recorder::run() noexcept {

@@ -18,6 +18,7 @@
 
 #include "common/clock.h"
 #include "common/error.h"
+#include "common/thread_name.h"
 
 namespace ie::trace {
 namespace {
@@ -311,7 +312,10 @@ TraceWriter::TraceWriter(const std::string& path, const TraceHeader& header)
   }
   bytes_encoded_ = head.size();
   current_.bytes.reset(new uint8_t[kBufferBytes]);
-  io_->thread = std::thread([this] { io_loop(); });
+  io_->thread = std::thread([this] {
+    name_this_thread("ie-trace-io");
+    io_loop();
+  });
 }
 
 TraceWriter::~TraceWriter() {

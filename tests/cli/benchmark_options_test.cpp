@@ -165,6 +165,18 @@ TEST_F(BenchmarkOptions, NegativeNumbersAreAcceptedAsValues) {
   EXPECT_EQ(config_from_args(offline_args({"--max-connections=-1"})).client.max_connections, -1);
 }
 
+TEST_F(BenchmarkOptions, TracePeriodDefaultsToTenMillisecondsAndIsBounded) {
+  EXPECT_EQ(config_from_args(offline_args()).output.trace_period_ms, 10u);
+  EXPECT_EQ(config_from_args(offline_args({"--trace-period-ms", "1"})).output.trace_period_ms, 1u);
+  for (const char* bad : {"0", "101", "x"}) {
+    EXPECT_THAT(invalid_input_message([bad] {
+                  config_from_args(offline_args({"--trace-period-ms", bad}));
+                }),
+                HasSubstr("--trace-period-ms"))
+        << bad;
+  }
+}
+
 TEST_F(BenchmarkOptions, OnlineRequiresLoadPattern) {
   EXPECT_THAT(invalid_input_message([] {
                 config_from_args(online_args({"--target-qps", "5"}));
