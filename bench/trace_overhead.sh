@@ -33,6 +33,7 @@ for streaming in off on; do
     # The run's own count ("trace: N records (M lost)"): tracing at full rate must lose nothing.
     lost=$(sed -n 's/^trace: [0-9]* records (\([0-9]*\) lost[^)]*).*/\1/p' "$work/err" | tail -1)
     echo "${lost:-?}" >>"$work/lost"
+    [[ "${lost:-?}" == 0 ]] || grep '^trace: ' "$work/err" || true  # which producer, how long undrained
     awk -v a="$qps_off" -v b="$qps_on" -v c="$cpu_off" -v d="$cpu_on" 'BEGIN { printf "%.4f %.4f\n", b / a, d / c }' >>"$work/ratios"
   done
   printf 'streaming %-3s %d pairs: traced/untraced req/s median %s (range %s..%s), CPU per request median %s\n' \

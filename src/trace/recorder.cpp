@@ -68,6 +68,8 @@ std::string describe(const RecorderStats& stats) {
     who += fmt::format("{}{} from {}", who.empty() ? ": " : ", ", producer.dropped,
                        producer_name(producer.producer));
   }
+  if (dropped > 0)
+    who += fmt::format("; rings undrained for up to {} ms", stats.longest_drain_gap_ns / 1'000'000);
   return fmt::format("{} records ({} lost{}), {:.1f} MB", stats.records_written, dropped, who,
                      static_cast<double>(stats.bytes_written) / 1e6);
 }
@@ -129,7 +131,13 @@ void Recorder::start() {
 void Recorder::run() noexcept {
   const timespec period = to_timespec(std::chrono::nanoseconds(options_.drain_period).count());
   // Relaxed: the flag carries no data; finish() synchronises with this thread through join().
+  int64_t last_start_ns = now_ns();
   while (!stop_.load(std::memory_order_relaxed)) {
+    // How long the rings went undrained: the period plus however late the scheduler ran this thread.
+    const int64_t start_ns = now_ns();
+    if (start_ns - last_start_ns > longest_drain_gap_ns_.load(std::memory_order_relaxed))
+      longest_drain_gap_ns_.store(start_ns - last_start_ns, std::memory_order_relaxed);
+    last_start_ns = start_ns;
     run_pass();
     // Sleep, never spin: on a 2-core box the recorder must not steal a core from the workers. A pass at
     // 1.5 M records/s and 10 ms is ~15,000 records, well within one sweep and a fraction of a ring.
@@ -258,6 +266,7 @@ RecorderStats Recorder::stats() const {
   s.passes = passes_.load(std::memory_order_relaxed);
   s.records_written = records_written_.load(std::memory_order_relaxed);
   s.bytes_written = bytes_written_.load(std::memory_order_relaxed);
+  s.longest_drain_gap_ns = longest_drain_gap_ns_.load(std::memory_order_relaxed);
   std::lock_guard lock(error_mutex_);
   s.file_error = file_error_;
   return s;
@@ -285,6 +294,7 @@ void Recorder::write_status(const char* state) noexcept {
         {"passes", s.passes},
         {"records_written", s.records_written},
         {"bytes_written", s.bytes_written},
+        {"longest_drain_gap_ms", static_cast<double>(s.longest_drain_gap_ns) / 1e6},
         {"producers", std::move(producers)},
     };
     live_dir_.write_file_atomic("status.json", status.dump(2) + "\n");

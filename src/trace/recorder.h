@@ -58,10 +58,12 @@ struct RecorderStats {
   uint64_t records_written = 0;           // records delivered (TRACE_DROPS included)
   uint64_t bytes_written = 0;             // trace file bytes handed to the kernel
   std::string file_error;                 // empty, or why the trace file could not be written
+  int64_t longest_drain_gap_ns = 0;  // longest time between the starts of two passes: what a ring must hold
 };
 
 // One line for the run's log: "2716491 records (0 lost), 9.5 MB", naming each producer that lost records
-// ("(5120 lost: 5120 from worker 0)").
+// and the longest the rings went undrained ("(5120 lost: 5120 from worker 0; rings undrained for up to
+// 212 ms)").
 std::string describe(const RecorderStats& stats);
 
 class Recorder {
@@ -137,6 +139,7 @@ class Recorder {
   std::atomic<uint64_t> passes_{0};
   std::atomic<uint64_t> records_written_{0};
   std::atomic<uint64_t> bytes_written_{0};
+  std::atomic<int64_t> longest_drain_gap_ns_{0};
   mutable std::mutex error_mutex_;
   std::string file_error_;  // guarded by error_mutex_
 };

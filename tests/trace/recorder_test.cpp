@@ -234,7 +234,11 @@ TEST(RecorderDescribe, NamesEveryProducerThatLostRecordsAndOnlyThose) {
   stats.bytes_written = 9'512'000;
   stats.producers = {ProducerTotals{0, 100, 100, 0}, ProducerTotals{1, 80, 70, 10},
                      ProducerTotals{kCollectorProducer, 50, 45, 5}};
-  EXPECT_EQ(describe(stats), "2716491 records (15 lost: 10 from worker 1, 5 from collector), 9.5 MB");
+  stats.longest_drain_gap_ns = 212'400'000;
+  EXPECT_EQ(
+      describe(stats),
+      "2716491 records (15 lost: 10 from worker 1, 5 from collector; rings undrained for up to 212 ms), "
+      "9.5 MB");
   stats.producers[1].dropped = 0;
   stats.producers[2].dropped = 0;
   EXPECT_EQ(describe(stats), "2716491 records (0 lost), 9.5 MB");
