@@ -118,6 +118,8 @@ void Recorder::start() {
   if (started_ || finished_) throw std::logic_error("Recorder::start called twice");
   started_ = true;
   write_status("running");
+  if (writer_ != nullptr)
+    for (const auto& p : producers_) writer_->expect_producer(p->id);
   thread_ = std::thread([this] {
     name_this_thread("ie-trace-drain");
     run();

@@ -47,6 +47,8 @@ constexpr size_t kHandOverBytes = size_t{64} << 10;
 constexpr int64_t kHandOverNs = 50'000'000;
 constexpr size_t kMaxQueuedBytes = size_t{64} << 20;
 constexpr size_t kBufferBytes = kHandOverBytes + kMaxChunkBytes;
+constexpr size_t kPreparedBuffers =
+    16;  // ~4.4 MB: ~1 MiB of trace (~0.3 s at full rate) may wait for the disk
 
 // Reader limits: anything larger is corruption, not a trace this writer could have produced.
 constexpr uint32_t kMaxHeaderBodyBytes = 64u << 20;
@@ -311,7 +313,13 @@ TraceWriter::TraceWriter(const std::string& path, const TraceHeader& header)
     fail_setup(io_->error);
   }
   bytes_encoded_ = head.size();
-  current_.bytes.reset(new uint8_t[kBufferBytes]);
+  // Every buffer the run should need, allocated and touched now. In the run, a malloc or a first-touch page
+  // fault on the encoding thread can wait on a lock (the process's mmap lock, a malloc arena) held by the
+  // collector, which runs SCHED_IDLE and so gets no CPU while a worker keeps the core busy: a traced run
+  // once left the rings undrained for 240 ms that way. Only a disk stalled long enough to queue more than
+  // these buffers makes the writer allocate during the run.
+  current_ = new_buffer();
+  for (size_t i = 0; i < kPreparedBuffers; ++i) io_->spare.push_back(new_buffer());
   io_->thread = std::thread([this] {
     name_this_thread("ie-trace-io");
     io_loop();
@@ -348,6 +356,10 @@ bool TraceWriter::append_pass(uint64_t pass, std::span<const Record> records) {
   return end_pass();
 }
 
+void TraceWriter::expect_producer(uint16_t producer) {
+  codec_.try_emplace(producer);
+}
+
 void TraceWriter::begin_pass(uint64_t pass) {
   pass_ = pass;
 }
@@ -376,6 +388,12 @@ void TraceWriter::seal_unsealed(bool last_of_pass) {
   unsealed_at_ = kNone;
 }
 
+TraceWriter::Buffer TraceWriter::new_buffer() {
+  Buffer buffer{std::unique_ptr<uint8_t[]>(new uint8_t[kBufferBytes]), 0};
+  std::memset(buffer.bytes.get(), 0, kBufferBytes);  // fault the pages in here, not while encoding
+  return buffer;
+}
+
 void TraceWriter::hand_over() {
   // A pass cut short here (an error unwinding) leaves a chunk without "last of pass": readers drop that pass.
   seal_unsealed(false);
@@ -389,7 +407,7 @@ void TraceWriter::hand_over() {
   io_->queued_bytes += current_.used;
   io_->full.push_back(std::move(current_));
   if (io_->spare.empty()) {
-    current_ = Buffer{std::unique_ptr<uint8_t[]>(new uint8_t[kBufferBytes]), 0};
+    current_ = new_buffer();
   } else {
     current_ = std::move(io_->spare.back());
     io_->spare.pop_back();

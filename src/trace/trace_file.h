@@ -135,6 +135,9 @@ class TraceWriter {
   // add_records for each run of one producer's records (in that producer's emit order; a producer may come
   // back later in the pass), then end_pass, which returns what append_pass returns.
   void begin_pass(uint64_t pass);
+  // Optional, before the first pass: sets up `producer`'s codec state now rather than at its first chunk
+  // (an allocation the encoding thread then need not make).
+  void expect_producer(uint16_t producer);
   void add_records(std::span<const Record> one_producer_records);
   bool end_pass();
   // Writes everything still pending and the footer, then fsyncs. Returns false on failure (see error()).
@@ -155,6 +158,7 @@ class TraceWriter {
 
   void encode_chunk(std::span<const Record> records);
   void seal_unsealed(bool last_of_pass);
+  static Buffer new_buffer();
   void hand_over();
   void stop_io();
   void io_loop();
