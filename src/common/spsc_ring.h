@@ -53,16 +53,12 @@ class SpscRing {
     return n;
   }
 
-  // Consumer side. Calls visit(const T&) for every available item; returns how many.
+  // Consumer side. Calls visit(const T&) for every available item, oldest first; returns how many.
   template <typename Visit>
   size_t drain(Visit&& visit) {
-    uint64_t head = head_.load(std::memory_order_relaxed);
-    // Acquire pairs with the producer's release: the items up to tail are fully written.
-    uint64_t tail = tail_.load(std::memory_order_acquire);
-    for (uint64_t i = head; i < tail; ++i) visit(items_[i & mask_]);
-    // Release tells the producer these slots may be overwritten only after we are done reading them.
-    head_.store(tail, std::memory_order_release);
-    return static_cast<size_t>(tail - head);
+    return drain_runs([&](const T* items, size_t count) {
+      for (size_t i = 0; i < count; ++i) visit(items[i]);
+    });
   }
 
  private:

@@ -15,6 +15,7 @@
 
 #include "common/clock.h"
 #include "common/error.h"
+#include "common/single_writer.h"
 #include "common/thread_name.h"
 #include "trace/lifecycle.h"
 
@@ -162,42 +163,36 @@ void Recorder::refresh_status() noexcept {
 void Recorder::run_pass() {
   const uint64_t pass = passes_.load(std::memory_order_relaxed);
   passes_.store(pass + 1, std::memory_order_relaxed);
-  // Nobody to show the pass to: encode it straight from the rings, without gathering it first (that copy
-  // was a fifth of the recorder's work and doubled the memory it streams through the client's cache).
-  const bool gather = !listeners_.empty() || writer_ == nullptr;
-  if (!gather) writer_->begin_pass(pass);
+  // The file encodes records where they lie in the rings; only live listeners need the pass gathered (that
+  // copy was a fifth of the recorder's work and doubled the memory it streams through the client's cache).
+  const bool gather = !listeners_.empty();
   pass_records_.clear();
+  if (writer_ != nullptr) writer_->begin_pass(pass);
+  auto deliver = [&](std::span<const Record> records) {
+    if (writer_ != nullptr) writer_->add_records(records);
+    if (gather) pass_records_.insert(pass_records_.end(), records.begin(), records.end());
+  };
   size_t delivered = 0;
   int64_t noticed_ns = 0;
   for (const auto& p : producers_) {
-    size_t n = p->ring.drain_runs([&](std::span<const Record> run) {
-      if (gather)
-        pass_records_.insert(pass_records_.end(), run.begin(), run.end());
-      else
-        writer_->add_records(run);
-    });
-    // Single writer (the draining thread); relaxed because stats() only reads it as a gauge.
-    p->written.store(p->written.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+    size_t n = p->ring.drain_runs(deliver);
+    single_writer_add(p->written, n);  // stats() reads it from other threads as a gauge
     delivered += n;
     uint64_t dropped = p->ring.dropped();
     if (dropped > p->dropped_reported) [[unlikely]] {
       if (noticed_ns == 0) noticed_ns = now_ns();
       const Record drops{noticed_ns, 0, dropped, static_cast<uint16_t>(Event::trace_drops), p->id, 0};
-      if (gather)
-        pass_records_.push_back(drops);
-      else
-        writer_->add_records({&drops, 1});
+      deliver({&drops, 1});
       p->dropped_reported = dropped;
       ++delivered;
     }
   }
-  if (!gather) {
+  if (writer_ != nullptr) {
     if (!writer_->end_pass()) set_file_error(writer_->error());
-  } else if (!pass_records_.empty()) {
-    for (const Listener& listener : listeners_) listener(pass_records_);
-    if (writer_ != nullptr && !writer_->append_pass(pass, pass_records_)) set_file_error(writer_->error());
+    bytes_written_.store(writer_->bytes_written(), std::memory_order_relaxed);
   }
-  if (writer_ != nullptr) bytes_written_.store(writer_->bytes_written(), std::memory_order_relaxed);
+  if (!pass_records_.empty())
+    for (const Listener& listener : listeners_) listener(pass_records_);
   records_written_.fetch_add(delivered, std::memory_order_relaxed);
 }
 

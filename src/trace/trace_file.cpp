@@ -47,8 +47,8 @@ constexpr size_t kHandOverBytes = size_t{64} << 10;
 constexpr int64_t kHandOverNs = 50'000'000;
 constexpr size_t kMaxQueuedBytes = size_t{64} << 20;
 constexpr size_t kBufferBytes = kHandOverBytes + kMaxChunkBytes;
-constexpr size_t kPreparedBuffers =
-    16;  // ~4.4 MB: ~1 MiB of trace (~0.3 s at full rate) may wait for the disk
+// Buffers allocated before the run (~4.4 MB): ~1 MiB of trace (~0.3 s at full rate) may wait for the disk.
+constexpr size_t kPreparedBuffers = 16;
 
 // Reader limits: anything larger is corruption, not a trace this writer could have produced.
 constexpr uint32_t kMaxHeaderBodyBytes = 64u << 20;

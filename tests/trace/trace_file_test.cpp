@@ -56,6 +56,15 @@ void write_bytes(const std::string& path, std::string_view bytes) {
       .write(bytes.data(), static_cast<long>(bytes.size()));
 }
 
+// `got` is exactly the first `count` passes of `want`, record for record.
+void expect_prefix(const Passes& got, const Passes& want, size_t count) {
+  ASSERT_EQ(got.size(), count);
+  for (size_t i = 0; i < count; ++i) {
+    SCOPED_TRACE(i);
+    expect_same(got[i], want[i]);
+  }
+}
+
 Passes read_all(TraceReader& reader) {
   Passes passes;
   std::vector<Record> pass;
@@ -139,8 +148,7 @@ TEST_F(TraceFileTest, RoundTripPreservesEveryRecordHeaderFieldAndFooter) {
   EXPECT_EQ(reader.header().anchor_realtime_ns, 1'700'000'000'123'456'789);
   EXPECT_EQ(reader.header().metadata_json, test_header().metadata_json);
   Passes got = read_all(reader);
-  ASSERT_EQ(got.size(), passes.size());
-  for (size_t i = 0; i < passes.size(); ++i) expect_same(got[i], passes[i]);
+  expect_prefix(got, passes, passes.size());
   ASSERT_NE(reader.footer(), nullptr);
   EXPECT_EQ(reader.footer()->end_monotonic_ns, test_footer().end_monotonic_ns);
   EXPECT_EQ(reader.footer()->end_realtime_ns, test_footer().end_realtime_ns);
@@ -286,8 +294,7 @@ TEST_F(TraceFileTest, CutAtEveryOffsetOfTheLastPassKeepsTheWholePassesAndWarns) 
     TraceReader reader(path("cut.trace"));
     Passes got = read_all(reader);
     size_t whole = cut < offsets[2] ? 2 : 3;
-    ASSERT_EQ(got.size(), whole);
-    for (size_t i = 0; i < whole; ++i) expect_same(got[i], passes[i]);
+    expect_prefix(got, passes, whole);
     EXPECT_EQ(reader.footer(), nullptr);
     ASSERT_EQ(reader.warnings().size(), 1u);
     std::string warning = reader.warnings().front();
@@ -357,7 +364,7 @@ TEST_F(TraceFileTest, RandomDamageAfterTheHeaderKeepsAnIntactPrefixAndWarnsOnce)
     TraceReader reader(path("damaged.trace"));
     Passes got = read_all(reader);
     ASSERT_LE(got.size(), passes.size());
-    for (size_t i = 0; i < got.size(); ++i) expect_same(got[i], passes[i]);
+    expect_prefix(got, passes, got.size());
     EXPECT_EQ(reader.footer(), nullptr);
     EXPECT_EQ(reader.warnings().size(), 1u);
   }
@@ -440,8 +447,7 @@ TEST_F(TraceFileTest, AWriterDestroyedWithoutFinishKeepsEveryPassItEncoded) {
   EXPECT_EQ(fs::file_size(path("unfinished.trace")), encoded);
   TraceReader reader(path("unfinished.trace"));
   Passes got = read_all(reader);
-  ASSERT_EQ(got.size(), passes.size());
-  for (size_t i = 0; i < passes.size(); ++i) expect_same(got[i], passes[i]);
+  expect_prefix(got, passes, passes.size());
   EXPECT_EQ(reader.footer(), nullptr);
 }
 
@@ -480,8 +486,7 @@ TEST_F(TraceFileTest, AppendingNeverWaitsForAStalledDisk) {
   write_bytes(path("received.trace"), received);
   TraceReader reader(path("received.trace"));
   Passes got = read_all(reader);
-  ASSERT_EQ(got.size(), passes.size());
-  for (size_t i = 0; i < passes.size(); ++i) expect_same(got[i], passes[i]);
+  expect_prefix(got, passes, passes.size());
   EXPECT_NE(reader.footer(), nullptr);
 }
 
@@ -516,7 +521,7 @@ TEST_F(TraceFileTest, AWriteFailureOnTheIoThreadStopsTheFileAndIsReported) {
   Passes got = read_all(reader);
   ASSERT_FALSE(got.empty());
   ASSERT_LT(got.size(), passes.size());
-  for (size_t i = 0; i < got.size(); ++i) expect_same(got[i], passes[i]);
+  expect_prefix(got, passes, got.size());
   EXPECT_EQ(reader.footer(), nullptr);
 }
 
