@@ -36,7 +36,7 @@ enum class ConnState : uint8_t { closed, connecting, idle, busy };
 
 // Everything about one connection and the request it carries. Lives in the worker's fixed array.
 struct Connection {
-  // llhttp calls these while parsing bytes of this connection's response.
+  // The response parser calls these while parsing bytes of this connection's response.
   void on_headers(int status, bool event_stream);
   void on_body(const char* data, size_t size);
   void on_complete() { response_complete = true; }

@@ -121,6 +121,18 @@ StubServer::StubServer(std::vector<std::string> extra_args) {
   pid_ = child.pid;
   out_fd_ = child.out_fd;
   err_fd_ = child.err_fd;
+  wait_until_listening();
+}
+
+StubServer::StubServer(const Program& program) {
+  Spawned child = spawn_program(program.argv);
+  pid_ = child.pid;
+  out_fd_ = child.out_fd;
+  err_fd_ = child.err_fd;
+  wait_until_listening();
+}
+
+void StubServer::wait_until_listening() {
   // Block on the server's first line: it is printed once the socket listens.
   char c;
   while (read(out_fd_, &c, 1) == 1 && c != '\n') out_ += c;

@@ -28,6 +28,12 @@ CommandResult run_program(const std::vector<std::string>& argv);
 class StubServer {
  public:
   explicit StubServer(std::vector<std::string> extra_args = {});
+  // Any server program (argv[0] on PATH) that prints "listening on URL" as its first line once it listens:
+  // for endpoints this project did not write.
+  struct Program {
+    std::vector<std::string> argv;
+  };
+  explicit StubServer(const Program& program);
   ~StubServer();
   StubServer(const StubServer&) = delete;
   StubServer& operator=(const StubServer&) = delete;
@@ -38,6 +44,7 @@ class StubServer {
   CommandResult stop();
 
  private:
+  void wait_until_listening();
   pid_t pid_ = -1;
   int out_fd_ = -1;
   int err_fd_ = -1;
