@@ -6,39 +6,46 @@
 # averaged over the runs, then the worker symbols that moved most. Alternating and averaging is what makes
 # a few-percent difference visible on this noisy machine; a single pair is not enough.
 #
-#   bench/cpu_split.sh [--runs 4] [--seconds 4] [--streaming off|on] "VARIANT A FLAGS" "VARIANT B FLAGS"
+#   bench/cpu_split.sh [--runs 4] [--seconds 4] [--streaming off|on] [--bin-a PATH] [--bin-b PATH]
+#                      "VARIANT A FLAGS" "VARIANT B FLAGS"
+#
+# --bin-a / --bin-b run that variant with another build of the binary (default: this tree's, rebuilt), to
+# compare two commits: build the other one in a git worktree and pass its build/inference-endpoint.
 #
 # In the flags, {work} is replaced by a scratch directory, e.g.
 #   bench/cpu_split.sh "" "--trace-file {work}/t.ietrace"
 #   bench/cpu_split.sh "--trace-file {work}/t.ietrace --trace-period-ms 1" "--trace-file {work}/t.ietrace"
 set -euo pipefail
 cd "$(dirname "$0")/.."
-runs=4 seconds=4 streaming=off connections=64
+runs=4 seconds=4 streaming=off connections=64 bin_a= bin_b=
 while (($# > 2)); do
   case "$1" in
     --runs) runs=$2; shift 2 ;;
     --seconds) seconds=$2; shift 2 ;;
     --streaming) streaming=$2; shift 2 ;;
+    --bin-a) bin_a=$2; shift 2 ;;
+    --bin-b) bin_b=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
-(($# == 2)) || { echo "usage: bench/cpu_split.sh [--runs N] [--seconds S] [--streaming off|on] FLAGS_A FLAGS_B" >&2; exit 2; }
+(($# == 2)) || { echo "usage: bench/cpu_split.sh [--runs N] [--seconds S] [--streaming off|on] [--bin-a PATH] [--bin-b PATH] FLAGS_A FLAGS_B" >&2; exit 2; }
 command -v perf >/dev/null || { echo "cpu_split: needs perf (apt-get install linux-perf)" >&2; exit 3; }
 source bench/common.sh
 bench_start
 start_stub taskset -c 1 -- --threads 1 --mode max-throughput --output-chars 160 --chars-per-event 10
 variants=("${1//\{work\}/$work}" "${2//\{work\}/$work}")
+binaries=("${bin_a:-$bin}" "${bin_b:-$bin}")
 for ((i = 0; i < runs; i++)); do
   for v in 0 1; do
     rm -rf "$work/r$v-$i"
     # shellcheck disable=SC2086
-    perf record -q -e cpu-clock -F 10000 -o "$work/p$v-$i.data" -- taskset -c 0 "$bin" benchmark offline \
+    perf record -q -e cpu-clock -F 10000 -o "$work/p$v-$i.data" -- taskset -c 0 "${binaries[$v]}" benchmark offline \
       --endpoints "$stub_url" --model m --dataset data/demo_prompts.jsonl --streaming "$streaming" --workers 1 \
       --max-connections "$connections" --duration "${seconds}s" --no-progress --report-dir "$work/r$v-$i" \
       ${variants[$v]} >/dev/null 2>"$work/err" || { cat "$work/err" >&2; exit 4; }
   done
 done
-python3 - "$work" "$runs" "${variants[@]}" <<'PY'
+python3 - "$work" "$runs" "${variants[@]}" "${binaries[@]}" <<'PY'
 import collections, json, subprocess, sys
 work, runs, names = sys.argv[1], int(sys.argv[2]), sys.argv[3:5]
 def role(comm):
@@ -61,6 +68,7 @@ def load(v):
     return cls, sym
 (a, sa), (b, sb) = load(0), load(1)
 print(f'CPU ns per completed request, mean of {runs} runs each: A = "{names[0]}", B = "{names[1]}"')
+if len(sys.argv) > 5: print(f'binaries: A = {sys.argv[5]}, B = {sys.argv[6]}')
 for r in sorted({k[0] for k in a} | {k[0] for k in b}):
     cells = '  '.join(f'{k} {a[(r, k)]:6.0f} -> {b[(r, k)]:6.0f}' for k in ('user', 'vdso', 'kernel'))
     print(f'  {r:16s} {cells}')

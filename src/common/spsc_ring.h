@@ -13,6 +13,16 @@
 
 namespace ie {
 
+// For a consumer reading a run of items that the producer wrote milliseconds ago, when their cache lines
+// have left this core's caches: the trace encoder spent 40 % of its samples on the first load of each
+// record, and fetching ahead halved the draining thread's CPU (docs/PERFORMANCE.md, section 5). Call for
+// each item i of the run: fetches the item about 1 KiB ahead.
+template <typename T>
+inline void prefetch_ahead(const T* items, size_t i, size_t count) {
+  constexpr size_t kAhead = std::max<size_t>(1, 1024 / sizeof(T));
+  if (i + kAhead < count) __builtin_prefetch(items + i + kAhead);
+}
+
 template <typename T>
 class SpscRing {
   static_assert(std::is_trivially_copyable_v<T>);
@@ -57,7 +67,10 @@ class SpscRing {
   template <typename Visit>
   size_t drain(Visit&& visit) {
     return drain_runs([&](const T* items, size_t count) {
-      for (size_t i = 0; i < count; ++i) visit(items[i]);
+      for (size_t i = 0; i < count; ++i) {
+        prefetch_ahead(items, i, count);
+        visit(items[i]);
+      }
     });
   }
 

@@ -18,6 +18,7 @@
 
 #include "common/clock.h"
 #include "common/error.h"
+#include "common/spsc_ring.h"
 #include "common/thread_name.h"
 
 namespace ie::trace {
@@ -461,7 +462,10 @@ void TraceWriter::encode_chunk(std::span<const Record> records) {
   out = put_varint(out, records.front().seq);
   ProducerCodecState& state = codec_[records.front().producer];
   uint32_t expected_seq = records.front().seq;
-  for (const Record& r : records) out = encode_record(out, r, state, expected_seq);
+  for (size_t i = 0; i < records.size(); ++i) {
+    prefetch_ahead(records.data(), i, records.size());
+    out = encode_record(out, records[i], state, expected_seq);
+  }
   unsealed_at_ = current_.used;
   unsealed_producer_ = records.front().producer;
   unsealed_body_len_ = static_cast<size_t>(out - block) - kBlockHeaderBytes;
