@@ -3,20 +3,24 @@
 # reproducers in fuzz/regressions/<target>/, then fuzzes each target for N seconds on a fresh copy of its seed
 # corpus. Stops at the first crash and prints where the crashing input was saved.
 #
-#   scripts/fuzz.sh [--seconds N] [target...]     N defaults to 60; targets default to all of them
+#   scripts/fuzz.sh [--seconds N] [--seed S] [target...]   N defaults to 60; targets default to all of them
 #
-# CI runs the smoke mode: scripts/fuzz.sh --seconds 10
+# --seed fixes libFuzzer's random seed (default: a new one each run, which is what exploration wants).
+# CI runs the smoke mode with a fixed seed, so a rerun of the same commit explores the same inputs and gives
+# the same verdict: scripts/fuzz.sh --seconds 10 --seed 1
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 all_targets=(http_response_parser sse_decoder chunk_decoder dataset yaml_config)
 seconds=60
+seed=
 targets=()
 while (($# > 0)); do
   case "$1" in
     --seconds) seconds="$2"; shift 2 ;;
     --seconds=*) seconds="${1#*=}"; shift ;;
-    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+    --seed) seed="$2"; shift 2 ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
     *)
       if [[ ! -f "fuzz/fuzz_$1.cpp" ]]; then
         echo "fuzz: unknown target '$1' (targets: ${all_targets[*]})" >&2
@@ -27,6 +31,7 @@ while (($# > 0)); do
 done
 ((${#targets[@]} > 0)) || targets=("${all_targets[@]}")
 [[ "$seconds" =~ ^[0-9]+$ ]] || { echo "fuzz: --seconds needs a whole number, got '$seconds'" >&2; exit 2; }
+[[ -z "$seed" || "$seed" =~ ^[0-9]+$ ]] || { echo "fuzz: --seed needs a whole number, got '$seed'" >&2; exit 2; }
 
 bash scripts/setup.sh --with-fuzz
 build=build-fz
@@ -65,12 +70,13 @@ for target in "${targets[@]}"; do
   mkdir -p "$work/$target"
   cp fuzz/corpus/"$target"/* "$work/$target/"
   seeds=$(find "$work/$target" -type f | wc -l)
-  dict=()
-  [[ -f "fuzz/dict/$target.dict" ]] && dict=("-dict=fuzz/dict/$target.dict")
+  flags=()
+  if [[ -f "fuzz/dict/$target.dict" ]]; then flags+=("-dict=fuzz/dict/$target.dict"); fi
+  if [[ -n "$seed" ]]; then flags+=("-seed=$seed"); fi
   log="$artifacts/fuzz.log"
   # -timeout: an input that takes 10 s is a hang, which is a finding too.
   set +e
-  "$binary" "$work/$target" "${dict[@]}" -max_total_time="$seconds" -timeout=10 -print_final_stats=1 \
+  "$binary" "$work/$target" "${flags[@]}" -max_total_time="$seconds" -timeout=10 -print_final_stats=1 \
     -artifact_prefix="$artifacts/" >"$log" 2>&1
   rc=$?
   set -e
