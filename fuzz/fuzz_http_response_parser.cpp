@@ -23,6 +23,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/ascii.h"
 #include "fuzz_input.h"
 #include "net/http_response_parser.h"
 #include "net/llhttp_response_parser.h"
@@ -106,12 +107,6 @@ std::string describe(const Outcome& o) {
   return text;
 }
 
-bool contains_ignoring_case(std::string_view text, std::string_view lower) {
-  auto it = std::search(text.begin(), text.end(), lower.begin(), lower.end(),
-                        [](char a, char b) { return (a | 0x20) == b; });
-  return it != text.end();
-}
-
 // A chunked body whose last chunk is followed by trailer fields. llhttp applies header rules to them (an
 // invalid Content-Length there is an error, a Transfer-Encoding changes keep-alive); ours checks only their
 // syntax and ignores them (RFC 9110, section 6.5). Errs towards yes: "\n0" inside a body counts too.
@@ -132,7 +127,8 @@ bool knowingly_differs(std::string_view payload) {
   if (has_trailer_fields(payload)) return true;
   return payload.find('\t') != std::string_view::npos || payload.find("HTTP/1.0") != std::string_view::npos ||
          payload.find(" 204") != std::string_view::npos || payload.find(" 304") != std::string_view::npos ||
-         payload.find("HTTP/1.1 1") != std::string_view::npos || contains_ignoring_case(payload, "upgrade");
+         payload.find("HTTP/1.1 1") != std::string_view::npos ||
+         ie::contains_ascii_lowercase(payload, "upgrade");
 }
 
 }  // namespace

@@ -9,6 +9,8 @@
 #include <emmintrin.h>
 #endif
 
+#include "common/ascii.h"
+
 namespace ie::net {
 namespace {
 
@@ -53,38 +55,6 @@ std::string_view trim_ows(std::string_view text) {
   while (!text.empty() && is_ows(text.front())) text.remove_prefix(1);
   while (!text.empty() && is_ows(text.back())) text.remove_suffix(1);
   return text;
-}
-
-uint64_t load8(const char* at) {
-  uint64_t word;
-  std::memcpy(&word, at, sizeof word);
-  return word;
-}
-
-// Case-insensitive equality with a lower-case ASCII word of letters, digits, '-' and '/'. Setting bit 5
-// lower-cases a letter and maps no other byte a line can hold (control bytes are refused before) onto a
-// letter, digit, '-' or '/'. Eight bytes at a time, the last eight overlapping.
-bool equals_lower(std::string_view text, std::string_view lower) {
-  if (text.size() != lower.size()) return false;
-  const size_t size = text.size();
-  if (size >= 8) {
-    constexpr uint64_t kCase = 0x2020202020202020;
-    for (size_t at = 0; at + 8 < size; at += 8) {
-      if ((load8(text.data() + at) | kCase) != load8(lower.data() + at)) return false;
-    }
-    return (load8(text.data() + size - 8) | kCase) == load8(lower.data() + size - 8);
-  }
-  for (size_t i = 0; i < size; ++i) {
-    if ((text[i] | 0x20) != lower[i]) return false;
-  }
-  return true;
-}
-
-bool contains_lower(std::string_view text, std::string_view lower) {
-  for (size_t at = 0; at + lower.size() <= text.size(); ++at) {
-    if (equals_lower(text.substr(at, lower.size()), lower)) return true;
-  }
-  return false;
 }
 
 // Calls visit(token) for each comma-separated element of a list-valued header, whitespace trimmed.
@@ -235,18 +205,19 @@ bool HttpResponseFramer::parse_header_line(const char* line, size_t size) {
   // candidate before any comparison.
   switch (name.size()) {
     case 10:
-      if (equals_lower(name, "connection")) {
+      if (equals_ascii_lowercase(name, "connection")) {
         for_each_list_token(value, [this](std::string_view token) {
-          if (equals_lower(token, "close")) connection_close_ = true;
-          if (equals_lower(token, "keep-alive")) connection_keep_alive_ = true;
+          if (equals_ascii_lowercase(token, "close")) connection_close_ = true;
+          if (equals_ascii_lowercase(token, "keep-alive")) connection_keep_alive_ = true;
         });
       }
       break;
     case 12:
-      if (equals_lower(name, "content-type")) event_stream_ = contains_lower(value, "text/event-stream");
+      if (equals_ascii_lowercase(name, "content-type"))
+        event_stream_ = contains_ascii_lowercase(value, "text/event-stream");
       break;
     case 14:
-      if (equals_lower(name, "content-length")) {
+      if (equals_ascii_lowercase(name, "content-length")) {
         if (has_content_length_) return fail("more than one Content-Length header");
         if (value.empty()) return fail("an empty Content-Length");
         uint64_t length = 0;
@@ -260,13 +231,13 @@ bool HttpResponseFramer::parse_header_line(const char* line, size_t size) {
       }
       break;
     case 17:
-      if (equals_lower(name, "transfer-encoding")) {
+      if (equals_ascii_lowercase(name, "transfer-encoding")) {
         // Chunked framing applies only when chunked is the last coding; another last coding is read to the
         // end of the connection (RFC 9112, section 6.3).
         has_transfer_encoding_ = true;
         // Empty list elements are ignored (RFC 9110, section 5.6.1), also across repeated headers.
         for_each_list_token(value, [this](std::string_view token) {
-          if (!token.empty()) chunked_ = equals_lower(token, "chunked");
+          if (!token.empty()) chunked_ = equals_ascii_lowercase(token, "chunked");
         });
       }
       break;

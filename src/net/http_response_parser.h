@@ -3,7 +3,7 @@
 // chunked / read-until-close bodies, on a keep-alive connection whose responses follow one another.
 //
 // Hand-written rather than llhttp: on the small responses of an inference endpoint llhttp cost ~18 % of the
-// client's user time, this parser ~4x less (docs/ARCHITECTURE.md, docs/PERFORMANCE.md). llhttp stays as the
+// client's user time, this parser 2-3x less (docs/ARCHITECTURE.md, docs/PERFORMANCE.md). llhttp stays as the
 // reference the tests and the fuzzer compare this parser with (net/llhttp_response_parser.h).
 //
 // The work is done by HttpResponseFramer (compiled once, in the .cpp), which hands out one step at a time;

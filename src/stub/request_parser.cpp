@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cstring>
+#include <string_view>
+
+#include "common/ascii.h"
 
 namespace ie::stub {
 
@@ -22,16 +25,6 @@ void append_bounded(char (&buf)[N], uint8_t& len, const char* at, size_t n) {
   }
   std::memcpy(buf + len, at, n);
   len = static_cast<uint8_t>(len + n);
-}
-
-bool equals_ignore_case(const char* s, size_t len, std::string_view lower) {
-  if (len != lower.size()) return false;
-  for (size_t i = 0; i < len; ++i) {
-    char c = s[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != lower[i]) return false;
-  }
-  return true;
 }
 
 HttpMethod to_method(uint8_t m) {
@@ -123,7 +116,8 @@ int RequestParser::on_header_field(llhttp_t* p, const char* at, size_t len) {
 
 int RequestParser::on_header_field_complete(llhttp_t* p) {
   RequestParser* r = self(p);
-  r->header_is_expect_ = equals_ignore_case(r->header_name_, r->header_name_len_, "expect");
+  r->header_is_expect_ =
+      equals_ascii_lowercase(std::string_view(r->header_name_, r->header_name_len_), "expect");
   r->header_name_len_ = 0;
   return 0;
 }
@@ -136,7 +130,8 @@ int RequestParser::on_header_value(llhttp_t* p, const char* at, size_t len) {
 
 int RequestParser::on_header_value_complete(llhttp_t* p) {
   RequestParser* r = self(p);
-  if (r->header_is_expect_ && equals_ignore_case(r->header_value_, r->header_value_len_, "100-continue")) {
+  if (r->header_is_expect_ &&
+      equals_ascii_lowercase(std::string_view(r->header_value_, r->header_value_len_), "100-continue")) {
     r->expects_continue_ = true;
   }
   r->header_is_expect_ = false;
