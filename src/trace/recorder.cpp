@@ -2,11 +2,14 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <bit>
 #include <cerrno>
+#include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
@@ -44,6 +47,8 @@ RecorderOptions validated(RecorderOptions options) {
     fail_input(fmt::format("trace ring capacity {} is not a power of two >= 2", options.ring_capacity));
   if (options.sample_one_in == 0)
     fail_input("trace sampling 1 in 0 is not valid (use 1 to trace everything)");
+  if (!(options.tsc_ns_per_tick >= 0) || !std::isfinite(options.tsc_ns_per_tick))
+    fail_input(fmt::format("TSC calibration {} ns per tick is not valid", options.tsc_ns_per_tick));
   if (options.drain_period.count() <= 0)
     fail_input(fmt::format("trace drain period {} us must be positive", options.drain_period.count()));
   return options;
@@ -58,6 +63,63 @@ void sync_parent_dir(const std::string& path) {
   ::close(fd);
 }
 
+// A gap this long between passes is worth explaining even when the rings held it: it is 5x the default
+// period, and a quarter of what a worker's ring holds at full speed.
+constexpr int64_t kNotableDrainGapNs = 50 * kNsPerMs;
+
+// The calling thread's own accounting, read once a pass (~2 us): on-CPU and run-queue time from
+// /proc/thread-self/schedstat, major faults from getrusage. Unknown values stay -1.
+class ThreadAccounting {
+ public:
+  struct Sample {
+    int64_t on_cpu_ns = -1;
+    int64_t waiting_ns = -1;
+    int64_t major_faults = -1;
+  };
+
+  // Opens this thread's schedstat: construct it on the thread it describes.
+  ThreadAccounting() : schedstat_fd_(::open("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC)) {}
+  ~ThreadAccounting() {
+    if (schedstat_fd_ >= 0) ::close(schedstat_fd_);
+  }
+  ThreadAccounting(const ThreadAccounting&) = delete;
+  ThreadAccounting& operator=(const ThreadAccounting&) = delete;
+
+  Sample sample() const {
+    Sample out;
+    char text[96];
+    ssize_t n = schedstat_fd_ >= 0 ? ::pread(schedstat_fd_, text, sizeof text - 1, 0) : -1;
+    long long on_cpu = 0, waiting = 0;
+    if (n > 0) {
+      text[n] = '\0';
+      if (std::sscanf(text, "%lld %lld", &on_cpu, &waiting) == 2) {
+        out.on_cpu_ns = on_cpu;
+        out.waiting_ns = waiting;
+      }
+    }
+    rusage usage{};
+    if (::getrusage(RUSAGE_THREAD, &usage) == 0) out.major_faults = usage.ru_majflt;
+    return out;
+  }
+
+ private:
+  int schedstat_fd_;
+};
+
+int64_t delta_or_unknown(int64_t later, int64_t earlier) {
+  return later < 0 || earlier < 0 ? -1 : later - earlier;
+}
+
+std::string explain(const DrainGap& gap) {
+  std::string parts;
+  auto add = [&](std::string part) { parts += (parts.empty() ? "" : ", ") + part; };
+  if (gap.on_cpu_ns >= 0) add(fmt::format("on a CPU {} ms", gap.on_cpu_ns / kNsPerMs));
+  if (gap.waiting_for_cpu_ns >= 0)
+    add(fmt::format("waiting for one {} ms", gap.waiting_for_cpu_ns / kNsPerMs));
+  if (gap.major_faults >= 0) add(fmt::format("{} major page faults", gap.major_faults));
+  return parts.empty() ? "" : " (draining thread: " + parts + ")";
+}
+
 }  // namespace
 
 std::string describe(const RecorderStats& stats) {
@@ -69,10 +131,14 @@ std::string describe(const RecorderStats& stats) {
     who += fmt::format("{}{} from {}", who.empty() ? ": " : ", ", producer.dropped,
                        producer_name(producer.producer));
   }
-  if (dropped > 0)
-    who += fmt::format("; rings undrained for up to {} ms", stats.longest_drain_gap_ns / 1'000'000);
-  return fmt::format("{} records ({} lost{}), {:.1f} MB", stats.records_written, dropped, who,
-                     static_cast<double>(stats.bytes_written) / 1e6);
+  std::string line = fmt::format("{} records ({} lost{}), {:.1f} MB", stats.records_written, dropped, who,
+                                 static_cast<double>(stats.bytes_written) / 1e6);
+  const DrainGap& gap = stats.longest_drain_gap;
+  if (gap.gap_ns > 0) {  // 0: the recorder thread never ran (only the final pass)
+    line += fmt::format("; rings drained at least every {} ms", gap.gap_ns / kNsPerMs);
+    if (dropped > 0 || gap.gap_ns >= kNotableDrainGapNs) line += explain(gap);
+  }
+  return line;
 }
 
 Recorder::Recorder(RecorderOptions options) : options_(validated(std::move(options))) {
@@ -80,6 +146,7 @@ Recorder::Recorder(RecorderOptions options) : options_(validated(std::move(optio
     TraceHeader header;
     header.sample_one_in = options_.sample_one_in;
     header.metadata_json = options_.metadata_json;
+    header.tsc_ns_per_tick = options_.tsc_ns_per_tick;
     take_clock_anchor(header.anchor_monotonic_ns, header.anchor_realtime_ns);
     writer_ = std::make_unique<TraceWriter>(partial_path(), header);
   }
@@ -133,14 +200,24 @@ void Recorder::start() {
 
 void Recorder::run() noexcept {
   const timespec period = to_timespec(std::chrono::nanoseconds(options_.drain_period).count());
-  // Relaxed: the flag carries no data; finish() synchronises with this thread through join().
+  const ThreadAccounting accounting;
   int64_t last_start_ns = now_ns();
+  ThreadAccounting::Sample last = accounting.sample();
+  int64_t longest_ns = 0;
+  // Relaxed: the flag carries no data; finish() synchronises with this thread through join().
   while (!stop_.load(std::memory_order_relaxed)) {
-    // How long the rings went undrained: the period plus however late the scheduler ran this thread.
+    // How long the rings went undrained: the period plus however late this thread ran, and why.
     const int64_t start_ns = now_ns();
-    if (start_ns - last_start_ns > longest_drain_gap_ns_.load(std::memory_order_relaxed))
-      longest_drain_gap_ns_.store(start_ns - last_start_ns, std::memory_order_relaxed);
+    const ThreadAccounting::Sample now = accounting.sample();
+    if (start_ns - last_start_ns > longest_ns) {
+      longest_ns = start_ns - last_start_ns;
+      std::lock_guard lock(gap_mutex_);
+      longest_drain_gap_ = DrainGap{longest_ns, delta_or_unknown(now.on_cpu_ns, last.on_cpu_ns),
+                                    delta_or_unknown(now.waiting_ns, last.waiting_ns),
+                                    delta_or_unknown(now.major_faults, last.major_faults)};
+    }
     last_start_ns = start_ns;
+    last = now;
     run_pass();
     // Sleep, never spin: on a 2-core box the recorder must not steal a core from the workers. A pass at
     // 1.5 M records/s and 10 ms is ~15,000 records, well within one sweep and a fraction of a ring.
@@ -263,7 +340,10 @@ RecorderStats Recorder::stats() const {
   s.passes = passes_.load(std::memory_order_relaxed);
   s.records_written = records_written_.load(std::memory_order_relaxed);
   s.bytes_written = bytes_written_.load(std::memory_order_relaxed);
-  s.longest_drain_gap_ns = longest_drain_gap_ns_.load(std::memory_order_relaxed);
+  {
+    std::lock_guard lock(gap_mutex_);
+    s.longest_drain_gap = longest_drain_gap_;
+  }
   std::lock_guard lock(error_mutex_);
   s.file_error = file_error_;
   return s;
@@ -291,7 +371,7 @@ void Recorder::write_status(const char* state) noexcept {
         {"passes", s.passes},
         {"records_written", s.records_written},
         {"bytes_written", s.bytes_written},
-        {"longest_drain_gap_ms", static_cast<double>(s.longest_drain_gap_ns) / 1e6},
+        {"longest_drain_gap_ms", static_cast<double>(s.longest_drain_gap.gap_ns) / 1e6},
         {"producers", std::move(producers)},
     };
     live_dir_.write_file_atomic("status.json", status.dump(2) + "\n");

@@ -42,14 +42,29 @@
 namespace ie::trace {
 
 struct RecorderOptions {
-  std::string file_path;           // empty: no file (live listeners only)
-  uint32_t sample_one_in = 1;      // recorded in the header
-  size_t ring_capacity = 1 << 16;  // records per producer, a power of two
-  std::string metadata_json;       // free-form run description stored in the header (mode, model, ...)
+  std::string file_path;       // empty: no file (live listeners only)
+  uint32_t sample_one_in = 1;  // recorded in the header
+  // Records per producer, a power of two. 256 Ki records (8 MiB) hold ~0.5 s of a worker at its full rate
+  // here: the longest the draining thread was seen held up was 240 ms. A bigger ring costs memory and a
+  // one-off zeroing at setup, not time per record: only the lines between producer and drain are in use.
+  size_t ring_capacity = 1 << 18;
+  std::string metadata_json;   // free-form run description stored in the header (mode, model, ...)
+  double tsc_ns_per_tick = 0;  // the producers' TSC calibration (common/tsc_clock.h), in the header
   // A pass costs a wake-up and a cache refill on a core the client needs: at 10 ms rather than 1 ms the
   // recorder's own CPU per request fell from ~470 to ~180 ns (docs/PERFORMANCE.md §5). The rings hold far
-  // more: a worker's 64 Ki records last ~160 ms at its full rate here.
+  // more (ring_capacity).
   std::chrono::microseconds drain_period{10'000};
+};
+
+// The draining thread's longest gap between the starts of two passes, and what the thread went through in
+// it: a ring must hold that long. Tells a scheduling delay (runnable, waiting for a CPU) from a stall off the
+// CPU (a major page fault reading from disk, a lock, a slow system call). -1: unknown (no /proc schedstat).
+struct DrainGap {
+  int64_t gap_ns = 0;
+  int64_t on_cpu_ns = -1;           // the thread ran this long (the pass before the gap included)
+  int64_t waiting_for_cpu_ns = -1;  // runnable but not running
+  int64_t major_faults = -1;        // page faults that had to wait for a read from disk
+  bool operator==(const DrainGap&) const = default;
 };
 
 struct RecorderStats {
@@ -58,12 +73,12 @@ struct RecorderStats {
   uint64_t records_written = 0;           // records delivered (TRACE_DROPS included)
   uint64_t bytes_written = 0;             // trace file bytes handed to the kernel
   std::string file_error;                 // empty, or why the trace file could not be written
-  int64_t longest_drain_gap_ns = 0;  // longest time between the starts of two passes: what a ring must hold
+  DrainGap longest_drain_gap;
 };
 
-// One line for the run's log: "2716491 records (0 lost), 9.5 MB", naming each producer that lost records
-// and the longest the rings went undrained ("(5120 lost: 5120 from worker 0; rings undrained for up to
-// 212 ms)").
+// One line for the run's log: "2716491 records (0 lost), 9.5 MB; rings drained at least every 12 ms",
+// naming each producer that lost records ("(5120 lost: 5120 from worker 0)") and, after a loss or a gap of
+// 50 ms or more, what held the draining thread up ("(waiting for a CPU 180 ms, 2 major page faults)").
 std::string describe(const RecorderStats& stats);
 
 class Recorder {
@@ -100,6 +115,8 @@ class Recorder {
   RecorderStats stats() const;
   // The private live directory (holds status.json); removed when the Recorder is destroyed.
   const std::string& live_dir_path() const { return live_dir_.path(); }
+  // What the producers extrapolate trace-only timestamps with (RecorderOptions).
+  double tsc_ns_per_tick() const { return options_.tsc_ns_per_tick; }
   // Where the file is written until finish() renames it.
   std::string partial_path() const { return options_.file_path + ".partial"; }
 
@@ -139,7 +156,8 @@ class Recorder {
   std::atomic<uint64_t> passes_{0};
   std::atomic<uint64_t> records_written_{0};
   std::atomic<uint64_t> bytes_written_{0};
-  std::atomic<int64_t> longest_drain_gap_ns_{0};
+  mutable std::mutex gap_mutex_;
+  DrainGap longest_drain_gap_;  // guarded by gap_mutex_; written when a pass starts after a longer gap
   mutable std::mutex error_mutex_;
   std::string file_error_;  // guarded by error_mutex_
 };

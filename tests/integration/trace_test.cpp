@@ -27,6 +27,7 @@ using trace::Event;
 struct TraceContents {
   std::map<uint64_t, uint32_t> events_by_request;  // bit per event id
   std::map<uint64_t, uint64_t> outcome_by_request;
+  std::map<uint64_t, std::map<Event, int64_t>> ts_by_request;  // when each lifecycle event happened
   std::set<uint16_t> producers;
   uint64_t perf_start = 0;
   uint64_t perf_end = 0;
@@ -68,6 +69,7 @@ TraceContents read_trace(const fs::path& path) {
             break;
           default:
             contents.events_by_request[r.id] |= trace::event_bit(event);
+            contents.ts_by_request[r.id].emplace(event, r.ts_ns);
             if (event == Event::complete) contents.outcome_by_request[r.id] = r.payload;
         }
       });
@@ -100,6 +102,23 @@ void expect_every_request_fully_traced(const TraceContents& trace, uint64_t requ
   EXPECT_TRUE(trace.producers.count(trace::kCollectorProducer));
   EXPECT_TRUE(trace.producers.count(trace::kEngineProducer));
   EXPECT_TRUE(trace.producers.count(0)) << "worker 0 emitted nothing";
+  // The stages line up in time, whichever clock reading each event reused, took or extrapolated (the
+  // worker's TSC readings sit between real ones: docs/TRACE.md "One clock").
+  const Event chain[] = {Event::worker_received,  Event::conn_acquired,  Event::written,
+                         Event::response_headers, Event::response_bytes, Event::response_done,
+                         Event::queued,           Event::main_received,  Event::complete};
+  for (const auto& [id, ts] : trace.ts_by_request) {
+    int64_t previous = 0;
+    Event previous_event = Event::issued;
+    for (Event event : chain) {
+      auto it = ts.find(event);
+      if (it == ts.end()) continue;
+      EXPECT_GE(it->second, previous) << "request " << id << ": " << trace::event_name(event) << " before "
+                                      << trace::event_name(previous_event);
+      previous = it->second;
+      previous_event = event;
+    }
+  }
 }
 
 // A `benchmark online` run against a fresh stub, recorded to <dir>/run.ietrace; empty when the run failed.
