@@ -8,8 +8,8 @@
 #include <algorithm>
 #include <bit>
 #include <cerrno>
+#include <charconv>
 #include <cmath>
-#include <cstdio>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
@@ -88,13 +88,17 @@ class ThreadAccounting {
   Sample sample() const {
     Sample out;
     char text[96];
-    ssize_t n = schedstat_fd_ >= 0 ? ::pread(schedstat_fd_, text, sizeof text - 1, 0) : -1;
-    long long on_cpu = 0, waiting = 0;
-    if (n > 0) {
-      text[n] = '\0';
-      if (std::sscanf(text, "%lld %lld", &on_cpu, &waiting) == 2) {
-        out.on_cpu_ns = on_cpu;
-        out.waiting_ns = waiting;
+    ssize_t n = schedstat_fd_ >= 0 ? ::pread(schedstat_fd_, text, sizeof text, 0) : -1;
+    if (n > 0) {  // "<on-CPU ns> <run-queue wait ns> <timeslices>\n"
+      const char* end = text + n;
+      int64_t on_cpu = 0, waiting = 0;
+      auto first = std::from_chars(text, end, on_cpu);
+      if (first.ec == std::errc() && first.ptr != end) {
+        auto second = std::from_chars(first.ptr + 1, end, waiting);
+        if (second.ec == std::errc()) {
+          out.on_cpu_ns = on_cpu;
+          out.waiting_ns = waiting;
+        }
       }
     }
     rusage usage{};
