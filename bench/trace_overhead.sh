@@ -1,20 +1,32 @@
 #!/usr/bin/env bash
-# Tracing cost as paired A/B runs: each untraced run is followed at once by a traced twin (--trace-file), both
-# pinned like bench/roofline.sh (client CPU 0 with its collector and recorder threads, stub CPU 1). On a noisy
-# machine many short pairs and the median of their ratios beat a few long runs.
+# Tracing cost: the client's throughput with tracing on (--trace-file) against tracing off, on the roofline's
+# setup (client on CPU 0 with all its threads, stub on CPU 1).
 #
-#   bench/trace_overhead.sh [--pairs 15] [--seconds 3] [--dashboard]
+#   bench/trace_overhead.sh [--rounds 12] [--seconds 3] [--streaming off|on|both] [--dashboard] [--sequential]
 #
-# --dashboard: the traced twin also folds every pass into the live dashboard and prints plain frames
+# Side by side (default, needs root): each round runs the untraced and the traced client AT THE SAME TIME,
+# both on CPU 0, each in its own CPU cgroup with equal weight, so each gets half the core whatever its thread
+# count. Whatever the machine does during the round hits both alike, and the ratio of their rates is the
+# ratio of their CPU cost per request. Which cgroup runs which variant alternates every round. Checked with
+# the same binary on both sides (--aa): single rounds within ±1 %; sequential pairs on this machine range
+# ±30 %.
+#
+# --sequential: the older method, one client at a time (untraced then traced, alternating which goes first),
+# for machines without a writable cgroup. Needs many more rounds for the same confidence.
+# --dashboard: the traced side also folds every pass into the live dashboard and prints plain frames
 # (--dashboard plain), so the ratio is the whole -vvv cost, not just recording.
+# --aa: both sides untraced (checks the method itself: the ratio must come out 1.0).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-pairs=15 seconds=3 connections=64 traced_flags=()
+rounds=12 seconds=3 connections=64 modes=(off on) traced_flags=() side_by_side=1 aa=0
 while (($#)); do
   case "$1" in
-    --pairs) pairs=$2; shift 2 ;;
+    --rounds | --pairs) rounds=$2; shift 2 ;;
     --seconds) seconds=$2; shift 2 ;;
+    --streaming) [[ $2 == both ]] && modes=(off on) || modes=("$2"); shift 2 ;;
     --dashboard) traced_flags=(--dashboard plain); shift ;;
+    --sequential) side_by_side=0; shift ;;
+    --aa) aa=1; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -22,22 +34,73 @@ source bench/common.sh
 bench_start
 start_stub taskset -c 1 -- --threads 1 --mode max-throughput --output-chars 160 --chars-per-event 10
 
+# Two sibling CPU cgroups with equal weight, v2 or v1; removed on exit.
+cgroups=()
+make_cgroups() {
+  local root
+  if [[ -w /sys/fs/cgroup/cgroup.subtree_control ]] && grep -qw cpu /sys/fs/cgroup/cgroup.controllers; then
+    root=/sys/fs/cgroup
+    echo +cpu >"$root/cgroup.subtree_control"
+    for g in a b; do mkdir -p "$root/ie-bench-$g" && echo 100 >"$root/ie-bench-$g/cpu.weight"; done
+  elif [[ -w /sys/fs/cgroup/cpu/cpu.shares ]]; then
+    root=/sys/fs/cgroup/cpu
+    for g in a b; do mkdir -p "$root/ie-bench-$g" && echo 1024 >"$root/ie-bench-$g/cpu.shares"; done
+  else
+    echo "side-by-side runs need a writable CPU cgroup (run as root), or use --sequential" >&2
+    exit 2
+  fi
+  cgroups=("$root/ie-bench-a" "$root/ie-bench-b")
+  trap 'kill $stub_pid 2>/dev/null; rm -rf "$work"; rmdir "${cgroups[@]}" 2>/dev/null || true' EXIT
+}
+((side_by_side)) && make_cgroups
 
+# One client run in cgroup $1 (or none), report in $work/$2; prints its req/s. Extra arguments: flags.
+run_client() {
+  local group=$1 side=$2
+  shift 2
+  rm -rf "${work:?}/$side"
+  mkdir -p "$work/$side"
+  local enter=()
+  [[ -n $group ]] && enter=(sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$group")
+  "${enter[@]}" taskset -c 0 "$bin" benchmark offline --endpoints "$stub_url" --model m \
+    --dataset data/demo_prompts.jsonl --streaming "$streaming" --workers 1 --max-connections "$connections" \
+    --duration "${seconds}s" --no-progress --report-dir "$work/$side/report" "$@" >/dev/null 2>"$work/$side/err" ||
+    { cat "$work/$side/err" >&2; echo 0; return 0; }
+  python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["qps"])' \
+    "$work/$side/report/performance/result_summary.json"
+}
 
-for streaming in off on; do
+for streaming in "${modes[@]}"; do
   : >"$work/ratios"
   : >"$work/lost"
-  for ((i = 0; i < pairs; i++)); do
-    read -r qps_off cpu_off _ < <(run_pinned_client "$stub_url" "$streaming")
-    read -r qps_on cpu_on _ < <(run_pinned_client "$stub_url" "$streaming" --trace-file "$work/run.ietrace" "${traced_flags[@]}")
+  for ((i = 0; i < rounds; i++)); do
+    traced=(--trace-file "$work/on/run.ietrace" "${traced_flags[@]}")
+    ((aa)) && traced=()
+    if ((side_by_side)); then
+      # Alternate which cgroup holds which side, so any difference between the two groups cancels.
+      g_off=${cgroups[i % 2]} g_on=${cgroups[(i + 1) % 2]}
+      run_client "$g_off" off >"$work/qps_off" &
+      pid_off=$!
+      run_client "$g_on" on "${traced[@]}" >"$work/qps_on" &
+      pid_on=$!
+      wait "$pid_off" "$pid_on"
+    elif ((i % 2 == 0)); then
+      run_client "" off >"$work/qps_off"
+      run_client "" on "${traced[@]}" >"$work/qps_on"
+    else
+      run_client "" on "${traced[@]}" >"$work/qps_on"
+      run_client "" off >"$work/qps_off"
+    fi
     # The run's own count ("trace: N records (M lost)"): tracing at full rate must lose nothing.
-    lost=$(sed -n 's/^trace: [0-9]* records (\([0-9]*\) lost[^)]*).*/\1/p' "$work/err" | tail -1)
+    lost=$(sed -n 's/^trace: [0-9]* records (\([0-9]*\) lost[^)]*).*/\1/p' "$work/on/err" | tail -1)
+    ((aa)) && lost=0
     echo "${lost:-?}" >>"$work/lost"
-    [[ "${lost:-?}" == 0 ]] || grep '^trace: ' "$work/err" || true  # which producer, how long undrained
-    awk -v a="$qps_off" -v b="$qps_on" -v c="$cpu_off" -v d="$cpu_on" 'BEGIN { printf "%.4f %.4f\n", b / a, d / c }' >>"$work/ratios"
+    [[ "${lost:-?}" == 0 ]] || grep '^trace: [0-9]' "$work/on/err" || true  # which producer, how long, why
+    awk -v a="$(cat "$work/qps_off")" -v b="$(cat "$work/qps_on")" 'BEGIN { printf "%.4f\n", (a > 0 ? b / a : 0) }' >>"$work/ratios"
   done
-  printf 'streaming %-3s %d pairs: traced/untraced req/s median %s (range %s..%s), CPU per request median %s\n' \
-    "$streaming" "$pairs" "$(cut -d' ' -f1 "$work/ratios" | median)" "$(cut -d' ' -f1 "$work/ratios" | sort -n | head -1)" \
-    "$(cut -d' ' -f1 "$work/ratios" | sort -n | tail -1)" "$(cut -d' ' -f2 "$work/ratios" | median)"
+  printf 'streaming %-3s %d rounds (%s): traced/untraced req/s median %s (range %s..%s)\n' "$streaming" "$rounds" \
+    "$( ((side_by_side)) && echo side by side || echo sequential)" "$(median <"$work/ratios")" \
+    "$(sort -n "$work/ratios" | head -1)" "$(sort -n "$work/ratios" | tail -1)"
+  echo "streaming $streaming: per round: $(tr '\n' ' ' <"$work/ratios")"
   echo "streaming $streaming: trace records lost per traced run: $(tr '\n' ' ' <"$work/lost")"
 done
