@@ -48,8 +48,7 @@ struct RecorderOptions {
   // here: the longest the draining thread was seen held up was 240 ms. A bigger ring costs memory and a
   // one-off zeroing at setup, not time per record: only the lines between producer and drain are in use.
   size_t ring_capacity = 1 << 18;
-  std::string metadata_json;   // free-form run description stored in the header (mode, model, ...)
-  double tsc_ns_per_tick = 0;  // the producers' TSC calibration (common/tsc_clock.h), in the header
+  std::string metadata_json;  // free-form run description stored in the header (mode, model, ...)
   // A pass costs a wake-up and a cache refill on a core the client needs: at 10 ms rather than 1 ms the
   // recorder's own CPU per request fell from ~470 to ~180 ns (docs/PERFORMANCE.md §5). The rings hold far
   // more (ring_capacity).
@@ -115,8 +114,6 @@ class Recorder {
   RecorderStats stats() const;
   // The private live directory (holds status.json); removed when the Recorder is destroyed.
   const std::string& live_dir_path() const { return live_dir_.path(); }
-  // What the producers extrapolate trace-only timestamps with (RecorderOptions).
-  double tsc_ns_per_tick() const { return options_.tsc_ns_per_tick; }
   // Where the file is written until finish() renames it.
   std::string partial_path() const { return options_.file_path + ".partial"; }
 
