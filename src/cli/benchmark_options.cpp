@@ -104,7 +104,7 @@ struct OutputFlags {
   int verbosity = 0;
   std::string trace_file;
   uint32_t trace_sample_one_in = 1;
-  uint32_t trace_period_ms = 10;
+  uint32_t trace_period_ms = 5;
   std::string dashboard = "auto";
 
   void add_to(CLI::App& app) {
@@ -124,8 +124,8 @@ struct OutputFlags {
         ->type_name("N")
         ->check(CLI::Range(1u, 1u << 30));
     app.add_option("--trace-period-ms", trace_period_ms,
-                   "How often the trace recorder drains the threads' trace rings: shorter keeps the live "
-                   "dashboard fresher and costs more client CPU (a wake-up per period); default 10")
+                   "How often the trace recorder drains the threads' trace rings: every pass costs a "
+                   "wake-up, a longer period leaves the records to cool in memory; default 5")
         ->type_name("MS")
         ->check(CLI::Range(1u, 100u));
     app.add_option(

@@ -80,7 +80,7 @@ struct OutputSettings {
   bool progress = true;         // live progress line (TTY) or periodic lines (non-TTY)
   std::string trace_file;  // record a lifecycle trace here; -vvv defaults it to <report dir>/trace.ietrace
   uint32_t trace_sample_one_in = 1;  // trace 1 request in N (decided per request, every hop agrees)
-  uint32_t trace_period_ms = 10;     // how often the recorder drains the trace rings
+  uint32_t trace_period_ms = 5;      // how often the recorder drains the trace rings
   std::string dashboard = "auto";  // -vvv screen: auto (tty on a terminal, else plain), tty, plain, json, off
 };
 

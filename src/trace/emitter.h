@@ -47,15 +47,30 @@ class EventBundler {
     ts_ns_ = ts_ns;
     lead_ns_ = lead_ns;
   }
-  // A payload-free event of the current request: joins the pending set if it happened at the same instant,
-  // else the pending set leaves first.
+  // A payload-free event of the current request: joins the pending set if it happened at the same instant.
+  // A lone pending event without a lead that precedes the new one in id order becomes the lead of the new
+  // instant's set instead of leaving as its own record (WRITTEN leads the response's first read: one record
+  // a request fewer). Otherwise the pending set leaves first.
   void add(const Emitter& out, Event event, int64_t ts_ns) {
-    if (events_ != 0 && ts_ns == ts_ns_) {
-      events_ |= event_bit(event);
+    const uint32_t bit = event_bit(event);
+    const uint32_t lowest = events_ & (0u - events_);
+    if (events_ != 0 && bit > lowest) {  // the lead, if any, stays the set's lowest event
+      if (ts_ns == ts_ns_) {
+        events_ |= bit;
+        return;
+      }
+      if (events_ == lowest && lead_ns_ == 0 && ts_ns > ts_ns_ && ts_ns - ts_ns_ <= int64_t{UINT32_MAX}) {
+        lead_ns_ = static_cast<uint32_t>(ts_ns - ts_ns_);
+        ts_ns_ = ts_ns;
+        events_ |= bit;
+        return;
+      }
+    } else if (events_ != 0 && ts_ns == ts_ns_ && lead_ns_ == 0) {
+      events_ |= bit;  // same instant, no lead to keep lowest
       return;
     }
     flush(out);
-    events_ = event_bit(event);
+    events_ = bit;
     ts_ns_ = ts_ns;
     lead_ns_ = 0;
   }

@@ -64,7 +64,8 @@ static_assert(sizeof(Record) == 32);
 //   bits 0-23   the set of events (bit n = event id n)
 //   bits 24-31  COMPLETE's payload (the outcome) when COMPLETE is in the set
 //   bits 32-63  lead: the set's lowest event happened this many ns before ts; the others happened at ts
-// WORKER_RECEIVED's payload (the schedule lag) is the lead, since ISSUED is always in its bundle. Readers
+// WORKER_RECEIVED's payload (the schedule lag) is the lead, since ISSUED is always in its bundle; a worker's
+// lone WRITTEN leads the bundle of the response's first read (EventBundler::add). Readers
 // see bundles only through for_each_event(), which hands out the events one by one, as if each had had its
 // own record (same id, producer and seq).
 constexpr uint32_t kBundleEventBits = 24;

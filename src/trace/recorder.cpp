@@ -220,7 +220,7 @@ void Recorder::run() noexcept {
     last = now;
     run_pass();
     // Sleep, never spin: on a 2-core box the recorder must not steal a core from the workers. A pass at
-    // 1.5 M records/s and 10 ms is ~15,000 records, well within one sweep and a fraction of a ring.
+    // 1.5 M records/s and 5 ms is ~7,500 records, well within one sweep and a fraction of a ring.
     ::clock_nanosleep(CLOCK_MONOTONIC, 0, &period, nullptr);
   }
 }

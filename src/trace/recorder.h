@@ -49,10 +49,10 @@ struct RecorderOptions {
   // one-off zeroing at setup, not time per record: only the lines between producer and drain are in use.
   size_t ring_capacity = 1 << 18;
   std::string metadata_json;  // free-form run description stored in the header (mode, model, ...)
-  // A pass costs a wake-up and a cache refill on a core the client needs: at 10 ms rather than 1 ms the
-  // recorder's own CPU per request fell from ~470 to ~180 ns (docs/PERFORMANCE.md §5). The rings hold far
-  // more (ring_capacity).
-  std::chrono::microseconds drain_period{10'000};
+  // A pass costs a wake-up on a core the client needs, and records that wait longer have left the core's
+  // caches by the time they are read: 1 ms costs the most, 2 and 3 ms more than 10, 5 ms the least
+  // (docs/PERFORMANCE.md §5). The rings hold far more (ring_capacity).
+  std::chrono::microseconds drain_period{5'000};
 };
 
 // The draining thread's longest gap between the starts of two passes, and what the thread went through in

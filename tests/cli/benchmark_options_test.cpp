@@ -166,7 +166,7 @@ TEST_F(BenchmarkOptions, NegativeNumbersAreAcceptedAsValues) {
 }
 
 TEST_F(BenchmarkOptions, TracePeriodDefaultsToTenMillisecondsAndIsBounded) {
-  EXPECT_EQ(config_from_args(offline_args()).output.trace_period_ms, 10u);
+  EXPECT_EQ(config_from_args(offline_args()).output.trace_period_ms, 5u);
   EXPECT_EQ(config_from_args(offline_args({"--trace-period-ms", "1"})).output.trace_period_ms, 1u);
   for (const char* bad : {"0", "101", "x"}) {
     EXPECT_THAT(invalid_input_message([bad] {

@@ -76,7 +76,7 @@ TEST(ForEachEvent, TheLargestLeadAndOutcomeSurvive) {
   expect_event(got[1], Event::complete, kT, 0xFF);
 }
 
-TEST(EventBundler, EventsAtOneInstantShareARecordAndALoneEventKeepsAPlainOne) {
+TEST(EventBundler, EventsAtOneInstantShareARecordAndALoneEarlierEventLeadsTheNextInstant) {
   TraceRing ring(16);
   Emitter out(&ring, 1);
   EventBundler bundler;
@@ -84,25 +84,64 @@ TEST(EventBundler, EventsAtOneInstantShareARecordAndALoneEventKeepsAPlainOne) {
                 event_bit(Event::issued) | event_bit(Event::worker_received) | event_bit(Event::encoded), kT,
                 300);
   bundler.add(out, Event::written, kT + 2'000);           // a new instant: the take bundle leaves
-  bundler.add(out, Event::response_headers, kT + 9'000);  // WRITTEN leaves alone, as a plain record
+  bundler.add(out, Event::response_headers, kT + 9'000);  // WRITTEN, alone, leads this instant's set
   bundler.add(out, Event::response_bytes, kT + 9'000);    // same read: joins RESPONSE_HEADERS
-  bundler.add(out, Event::queued, kT + 9'800);
+  bundler.add(out, Event::queued, kT + 9'800);            // the set has a lead already: it leaves
   bundler.flush(out);
   bundler.flush(out);  // nothing pending: nothing more
 
   std::vector<Record> got = drain_all(ring);
-  ASSERT_EQ(got.size(), 4u);
+  ASSERT_EQ(got.size(), 3u);
   EXPECT_EQ(got[0].event, static_cast<uint16_t>(Event::bundle));
   EXPECT_EQ(got[0].ts_ns, kT);
   EXPECT_EQ(got[0].payload, bundle_payload(event_bit(Event::issued) | event_bit(Event::worker_received) |
                                                event_bit(Event::encoded),
                                            300));
-  expect_event(got[1], Event::written, kT + 2'000);
-  EXPECT_EQ(got[2].event, static_cast<uint16_t>(Event::bundle));
-  EXPECT_EQ(got[2].payload,
-            bundle_payload(event_bit(Event::response_headers) | event_bit(Event::response_bytes)));
-  expect_event(got[3], Event::queued, kT + 9'800);
+  EXPECT_EQ(got[1].event, static_cast<uint16_t>(Event::bundle));
+  EXPECT_EQ(got[1].ts_ns, kT + 9'000);
+  EXPECT_EQ(got[1].payload, bundle_payload(event_bit(Event::written) | event_bit(Event::response_headers) |
+                                               event_bit(Event::response_bytes),
+                                           7'000));
+  std::vector<Record> response = events_of(got[1]);
+  ASSERT_EQ(response.size(), 3u);
+  expect_event(response[0], Event::written, kT + 2'000);
+  expect_event(response[1], Event::response_headers, kT + 9'000);
+  expect_event(response[2], Event::response_bytes, kT + 9'000);
+  expect_event(got[2], Event::queued, kT + 9'800);
   for (const Record& r : got) EXPECT_EQ(r.id, 11u);
+}
+
+TEST(EventBundler, AnEventLeadsOnlyWhenItStaysTheSetsLowestAndItsLeadFits) {
+  TraceRing ring(32);
+  Emitter out(&ring, 1);
+  EventBundler bundler;
+  const int64_t far = kT + 100 + int64_t{UINT32_MAX} + 1;
+  bundler.start(out, 1, event_bit(Event::encoded), kT, 0);
+  bundler.add(out, Event::conn_acquired, kT + 100);  // a lower id than ENCODED: it cannot be led by it
+  bundler.add(out, Event::written, far);             // 2^32 ns later: too far for a 32-bit lead
+  bundler.flush(out);
+  std::vector<Record> got = drain_all(ring);
+  ASSERT_EQ(got.size(), 3u);
+  expect_event(got[0], Event::encoded, kT);
+  expect_event(got[1], Event::conn_acquired, kT + 100);
+  expect_event(got[2], Event::written, far);
+}
+
+TEST(EventBundler, ASetWithALeadRefusesASameInstantEventBelowItsLead) {
+  TraceRing ring(16);
+  Emitter out(&ring, 1);
+  EventBundler bundler;
+  bundler.start(out, 3, event_bit(Event::written), kT, 0);
+  bundler.add(out, Event::response_headers, kT + 500);  // WRITTEN leads by 500
+  bundler.add(out, Event::conn_acquired, kT + 500);     // lower than the lead: its own record
+  bundler.flush(out);
+  std::vector<Record> got = drain_all(ring);
+  ASSERT_EQ(got.size(), 2u);
+  std::vector<Record> first = events_of(got[0]);
+  ASSERT_EQ(first.size(), 2u);
+  expect_event(first[0], Event::written, kT);
+  expect_event(first[1], Event::response_headers, kT + 500);
+  expect_event(got[1], Event::conn_acquired, kT + 500);
 }
 
 TEST(EventBundler, StartingTheNextRequestFlushesThePreviousOneUnderItsOwnId) {
