@@ -247,13 +247,17 @@ void LifecycleAssembler::fold_loop(ProducerHealth& p, const Record& record) {
 }
 
 void LifecycleAssembler::add_event(const Record& record) {
-  auto [it, inserted] = open_.try_emplace(record.id);
-  Open& open = it->second;
-  Lifecycle& lc = open.lifecycle;
-  if (inserted) {
-    lc.id = record.id;
-    lc.warmup = (record.id & kWarmupIdBit) != 0;
+  if (cached_open_ == nullptr || cached_open_id_ != record.id) {
+    auto [it, inserted] = open_.try_emplace(record.id);
+    if (inserted) {
+      it->second.lifecycle.id = record.id;
+      it->second.lifecycle.warmup = (record.id & kWarmupIdBit) != 0;
+    }
+    cached_open_ = &it->second;
+    cached_open_id_ = record.id;
   }
+  Open& open = *cached_open_;
+  Lifecycle& lc = open.lifecycle;
   open.last_ts_ns = std::max(open.last_ts_ns, record.ts_ns);
   int64_t& slot = lc.ts_ns[record.event];
   if (slot != 0) {
@@ -308,6 +312,7 @@ LifecycleAssembler::OpenMap::iterator LifecycleAssembler::deliver(OpenMap::itera
       break;
   }
   consumer_.on_lifecycle(lc);
+  cached_open_ = nullptr;
   return open_.erase(it);
 }
 

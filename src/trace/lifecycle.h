@@ -232,6 +232,10 @@ class LifecycleAssembler {
   bool finished_ = false;
   uint16_t cached_producer_id_ = 0;
   ProducerHealth* cached_producer_ = nullptr;
+  // The lifecycle the last event went to: a bundle's events, and most of a request's records in one pass,
+  // follow one another. Map nodes stay put on rehash; deliver() clears it before erasing.
+  uint64_t cached_open_id_ = 0;
+  Open* cached_open_ = nullptr;
 };
 
 }  // namespace ie::trace
