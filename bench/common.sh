@@ -32,3 +32,42 @@ n = s["n_samples_completed"]
 print(f'{s["qps"]:.0f} {(user + system) * 1e6 / n:.2f} {user * 1e6 / n:.2f}')
 PY
 }
+
+# Side-by-side runs: two sibling CPU cgroups with equal weight (v2, or v1's cpu controller), set in
+# $cgroups and removed on exit. Clients started in them at the same time on one CPU get half of it each,
+# whatever their thread counts. Needs root; exits 2 with a message otherwise.
+make_cgroups() {
+  local root
+  if [[ -w /sys/fs/cgroup/cgroup.subtree_control ]] && grep -qw cpu /sys/fs/cgroup/cgroup.controllers; then
+    root=/sys/fs/cgroup
+    echo +cpu >"$root/cgroup.subtree_control"
+    for g in a b; do mkdir -p "$root/ie-bench-$g" && echo 100 >"$root/ie-bench-$g/cpu.weight"; done
+  elif [[ -w /sys/fs/cgroup/cpu/cpu.shares ]]; then
+    root=/sys/fs/cgroup/cpu
+    for g in a b; do mkdir -p "$root/ie-bench-$g" && echo 1024 >"$root/ie-bench-$g/cpu.shares"; done
+  else
+    echo "side-by-side runs need a writable CPU cgroup (run as root), or use --sequential" >&2
+    exit 2
+  fi
+  cgroups=("$root/ie-bench-a" "$root/ie-bench-b")
+  trap 'kill $stub_pid 2>/dev/null; rm -rf "$work"; rmdir "${cgroups[@]}" 2>/dev/null || true' EXIT
+}
+
+# One offline client run on CPU 0 inside cgroup GROUP (empty: none), with binary BIN, report under
+# $work/SIDE; prints its req/s (0 if it failed, with its stderr on ours). Needs $stub_url, $streaming,
+# $connections, $seconds.
+#   run_client_in GROUP SIDE BIN [extra benchmark flags...]
+run_client_in() {
+  local group=$1 side=$2 client=$3
+  shift 3
+  rm -rf "${work:?}/$side"
+  mkdir -p "$work/$side"
+  local enter=()
+  [[ -n $group ]] && enter=(sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$group")
+  "${enter[@]}" taskset -c 0 "$client" benchmark offline --endpoints "$stub_url" --model m \
+    --dataset data/demo_prompts.jsonl --streaming "$streaming" --workers 1 --max-connections "$connections" \
+    --duration "${seconds}s" --no-progress --report-dir "$work/$side/report" "$@" >/dev/null 2>"$work/$side/err" ||
+    { cat "$work/$side/err" >&2; echo 0; return 0; }
+  python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["qps"])' \
+    "$work/$side/report/performance/result_summary.json"
+}

@@ -34,41 +34,8 @@ source bench/common.sh
 bench_start
 start_stub taskset -c 1 -- --threads 1 --mode max-throughput --output-chars 160 --chars-per-event 10
 
-# Two sibling CPU cgroups with equal weight, v2 or v1; removed on exit.
 cgroups=()
-make_cgroups() {
-  local root
-  if [[ -w /sys/fs/cgroup/cgroup.subtree_control ]] && grep -qw cpu /sys/fs/cgroup/cgroup.controllers; then
-    root=/sys/fs/cgroup
-    echo +cpu >"$root/cgroup.subtree_control"
-    for g in a b; do mkdir -p "$root/ie-bench-$g" && echo 100 >"$root/ie-bench-$g/cpu.weight"; done
-  elif [[ -w /sys/fs/cgroup/cpu/cpu.shares ]]; then
-    root=/sys/fs/cgroup/cpu
-    for g in a b; do mkdir -p "$root/ie-bench-$g" && echo 1024 >"$root/ie-bench-$g/cpu.shares"; done
-  else
-    echo "side-by-side runs need a writable CPU cgroup (run as root), or use --sequential" >&2
-    exit 2
-  fi
-  cgroups=("$root/ie-bench-a" "$root/ie-bench-b")
-  trap 'kill $stub_pid 2>/dev/null; rm -rf "$work"; rmdir "${cgroups[@]}" 2>/dev/null || true' EXIT
-}
 ((side_by_side)) && make_cgroups
-
-# One client run in cgroup $1 (or none), report in $work/$2; prints its req/s. Extra arguments: flags.
-run_client() {
-  local group=$1 side=$2
-  shift 2
-  rm -rf "${work:?}/$side"
-  mkdir -p "$work/$side"
-  local enter=()
-  [[ -n $group ]] && enter=(sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$group")
-  "${enter[@]}" taskset -c 0 "$bin" benchmark offline --endpoints "$stub_url" --model m \
-    --dataset data/demo_prompts.jsonl --streaming "$streaming" --workers 1 --max-connections "$connections" \
-    --duration "${seconds}s" --no-progress --report-dir "$work/$side/report" "$@" >/dev/null 2>"$work/$side/err" ||
-    { cat "$work/$side/err" >&2; echo 0; return 0; }
-  python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["qps"])' \
-    "$work/$side/report/performance/result_summary.json"
-}
 
 for streaming in "${modes[@]}"; do
   : >"$work/ratios"
@@ -79,17 +46,17 @@ for streaming in "${modes[@]}"; do
     if ((side_by_side)); then
       # Alternate which cgroup holds which side, so any difference between the two groups cancels.
       g_off=${cgroups[i % 2]} g_on=${cgroups[(i + 1) % 2]}
-      run_client "$g_off" off >"$work/qps_off" &
+      run_client_in "$g_off" off "$bin" >"$work/qps_off" &
       pid_off=$!
-      run_client "$g_on" on "${traced[@]}" >"$work/qps_on" &
+      run_client_in "$g_on" on "$bin" "${traced[@]}" >"$work/qps_on" &
       pid_on=$!
       wait "$pid_off" "$pid_on"
     elif ((i % 2 == 0)); then
-      run_client "" off >"$work/qps_off"
-      run_client "" on "${traced[@]}" >"$work/qps_on"
+      run_client_in "" off "$bin" >"$work/qps_off"
+      run_client_in "" on "$bin" "${traced[@]}" >"$work/qps_on"
     else
-      run_client "" on "${traced[@]}" >"$work/qps_on"
-      run_client "" off >"$work/qps_off"
+      run_client_in "" on "$bin" "${traced[@]}" >"$work/qps_on"
+      run_client_in "" off "$bin" >"$work/qps_off"
     fi
     # The run's own count ("trace: N records (M lost)"): tracing at full rate must lose nothing.
     lost=$(sed -n 's/^trace: [0-9]* records (\([0-9]*\) lost[^)]*).*/\1/p' "$work/on/err" | tail -1)
