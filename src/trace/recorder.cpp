@@ -114,6 +114,7 @@ int64_t delta_or_unknown(int64_t later, int64_t earlier) {
 std::string explain(const DrainGap& gap) {
   std::string parts;
   auto add = [&](std::string part) { parts += (parts.empty() ? "" : ", ") + part; };
+  if (gap.pass_ns >= 0) add(fmt::format("in its pass {} ms", gap.pass_ns / kNsPerMs));
   if (gap.on_cpu_ns >= 0) add(fmt::format("on a CPU {} ms", gap.on_cpu_ns / kNsPerMs));
   if (gap.waiting_for_cpu_ns >= 0)
     add(fmt::format("waiting for one {} ms", gap.waiting_for_cpu_ns / kNsPerMs));
@@ -204,6 +205,7 @@ void Recorder::run() noexcept {
   int64_t last_start_ns = now_ns();
   ThreadAccounting::Sample last = accounting.sample();
   int64_t longest_ns = 0;
+  int64_t last_pass_ns = 0;
   // Relaxed: the flag carries no data; finish() synchronises with this thread through join().
   while (!stop_.load(std::memory_order_relaxed)) {
     // How long the rings went undrained: the period plus however late this thread ran, and why.
@@ -214,11 +216,12 @@ void Recorder::run() noexcept {
       std::lock_guard lock(gap_mutex_);
       longest_drain_gap_ = DrainGap{longest_ns, delta_or_unknown(now.on_cpu_ns, last.on_cpu_ns),
                                     delta_or_unknown(now.waiting_ns, last.waiting_ns),
-                                    delta_or_unknown(now.major_faults, last.major_faults)};
+                                    delta_or_unknown(now.major_faults, last.major_faults), last_pass_ns};
     }
     last_start_ns = start_ns;
     last = now;
     run_pass();
+    last_pass_ns = now_ns() - start_ns;
     // Sleep, never spin: on a 2-core box the recorder must not steal a core from the workers. A pass at
     // 1.5 M records/s and 5 ms is ~7,500 records, well within one sweep and a fraction of a ring.
     ::clock_nanosleep(CLOCK_MONOTONIC, 0, &period, nullptr);

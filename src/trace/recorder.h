@@ -63,6 +63,9 @@ struct DrainGap {
   int64_t on_cpu_ns = -1;           // the thread ran this long (the pass before the gap included)
   int64_t waiting_for_cpu_ns = -1;  // runnable but not running
   int64_t major_faults = -1;        // page faults that had to wait for a read from disk
+  // Wall time of the pass that opened the gap: long means blocked inside it (a lock), short with a long gap
+  // means the sleep overran its timer (a late wake-up, or the vCPU paused by the host).
+  int64_t pass_ns = -1;
   bool operator==(const DrainGap&) const = default;
 };
 
