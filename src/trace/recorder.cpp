@@ -60,8 +60,8 @@ void sync_parent_dir(const std::string& path) {
   ::close(fd);
 }
 
-// A gap this long between passes is worth explaining even when the rings held it: it is 5x the default
-// period, and a quarter of what a worker's ring holds at full speed.
+// A gap this long between passes is worth explaining even when the rings held it: it is 10x the default
+// period, and a tenth of what a worker's ring holds at full speed.
 constexpr int64_t kNotableDrainGapNs = 50 * kNsPerMs;
 
 // The calling thread's own accounting, read once a pass (~2 us): on-CPU and run-queue time from
