@@ -11,6 +11,36 @@ bench_start() {
   source scripts/stub.sh
 }
 
+# The client run every pinned measurement makes: offline, one worker, $connections connections, $seconds s,
+# the bundled prompts. Sets the array client_args (after the binary) for URL, STREAMING and REPORT_DIR.
+#   roofline_client_args URL STREAMING REPORT_DIR
+roofline_client_args() {
+  client_args=(benchmark offline --endpoints "$1" --model m --dataset data/demo_prompts.jsonl --streaming "$2"
+    --workers 1 --max-connections "$connections" --duration "${seconds}s" --no-progress --report-dir "$3")
+}
+
+# The options of the scripts that compare two variants A and B: --seconds, --streaming, --bin-a, --bin-b
+# and COUNT_OPTION (e.g. --runs) into $count; the two variants' flags are left in $variant_a and $variant_b.
+# Set the defaults of count, seconds and streaming before calling.
+#   parse_ab_options COUNT_OPTION USAGE "$@"
+parse_ab_options() {
+  local count_option=$1 usage=$2
+  shift 2
+  bin_a= bin_b=
+  while (($# > 2)); do
+    case "$1" in
+      "$count_option") count=$2; shift 2 ;;
+      --seconds) seconds=$2; shift 2 ;;
+      --streaming) streaming=$2; shift 2 ;;
+      --bin-a) bin_a=$2; shift 2 ;;
+      --bin-b) bin_b=$2; shift 2 ;;
+      *) echo "unknown option $1" >&2; exit 2 ;;
+    esac
+  done
+  (($# == 2)) || { echo "usage: $usage" >&2; exit 2; }
+  variant_a=$1 variant_b=$2
+}
+
 # Median of the numbers on stdin, one per line.
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
@@ -21,9 +51,9 @@ run_pinned_client() {
   local dir="$work/report" url=$1 streaming=$2
   shift 2
   rm -rf "$dir"
-  /usr/bin/time -f "%U %S" -o "$work/time" taskset -c 0 "$bin" benchmark offline --endpoints "$url" --model m \
-    --dataset data/demo_prompts.jsonl --streaming "$streaming" --workers 1 --max-connections "$connections" "$@" \
-    --duration "${seconds}s" --no-progress --report-dir "$dir" >/dev/null 2>"$work/err" || { cat "$work/err" >&2; echo "0 0 0"; return 0; }
+  roofline_client_args "$url" "$streaming" "$dir"
+  /usr/bin/time -f "%U %S" -o "$work/time" taskset -c 0 "$bin" "${client_args[@]}" "$@" >/dev/null 2>"$work/err" ||
+    { cat "$work/err" >&2; echo "0 0 0"; return 0; }
   python3 - "$dir/performance/result_summary.json" "$work/time" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1]))
@@ -64,9 +94,8 @@ run_client_in() {
   mkdir -p "$work/$side"
   local enter=()
   [[ -n $group ]] && enter=(sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$group")
-  "${enter[@]}" taskset -c 0 "$client" benchmark offline --endpoints "$stub_url" --model m \
-    --dataset data/demo_prompts.jsonl --streaming "$streaming" --workers 1 --max-connections "$connections" \
-    --duration "${seconds}s" --no-progress --report-dir "$work/$side/report" "$@" >/dev/null 2>"$work/$side/err" ||
+  roofline_client_args "$stub_url" "$streaming" "$work/$side/report"
+  "${enter[@]}" taskset -c 0 "$client" "${client_args[@]}" "$@" >/dev/null 2>"$work/$side/err" ||
     { cat "$work/$side/err" >&2; echo 0; return 0; }
   python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["qps"])' \
     "$work/$side/report/performance/result_summary.json"

@@ -17,32 +17,22 @@
 #   bench/cpu_split.sh "--trace-file {work}/t.ietrace --trace-period-ms 1" "--trace-file {work}/t.ietrace"
 set -euo pipefail
 cd "$(dirname "$0")/.."
-runs=4 seconds=4 streaming=off connections=64 bin_a= bin_b=
-while (($# > 2)); do
-  case "$1" in
-    --runs) runs=$2; shift 2 ;;
-    --seconds) seconds=$2; shift 2 ;;
-    --streaming) streaming=$2; shift 2 ;;
-    --bin-a) bin_a=$2; shift 2 ;;
-    --bin-b) bin_b=$2; shift 2 ;;
-    *) echo "unknown option $1" >&2; exit 2 ;;
-  esac
-done
-(($# == 2)) || { echo "usage: bench/cpu_split.sh [--runs N] [--seconds S] [--streaming off|on] [--bin-a PATH] [--bin-b PATH] FLAGS_A FLAGS_B" >&2; exit 2; }
-command -v perf >/dev/null || { echo "cpu_split: needs perf (apt-get install linux-perf)" >&2; exit 3; }
+count=4 seconds=4 streaming=off connections=64
 source bench/common.sh
+parse_ab_options --runs "bench/cpu_split.sh [--runs N] [--seconds S] [--streaming off|on] [--bin-a PATH] [--bin-b PATH] FLAGS_A FLAGS_B" "$@"
+runs=$count
+command -v perf >/dev/null || { echo "cpu_split: needs perf (apt-get install linux-perf)" >&2; exit 3; }
 bench_start
 start_stub taskset -c 1 -- --threads 1 --mode max-throughput --output-chars 160 --chars-per-event 10
-variants=("${1//\{work\}/$work}" "${2//\{work\}/$work}")
+variants=("${variant_a//\{work\}/$work}" "${variant_b//\{work\}/$work}")
 binaries=("${bin_a:-$bin}" "${bin_b:-$bin}")
 for ((i = 0; i < runs; i++)); do
   for v in 0 1; do
     rm -rf "$work/r$v-$i"
+    roofline_client_args "$stub_url" "$streaming" "$work/r$v-$i"
     # shellcheck disable=SC2086
-    perf record -q -e cpu-clock -F 10000 -o "$work/p$v-$i.data" -- taskset -c 0 "${binaries[$v]}" benchmark offline \
-      --endpoints "$stub_url" --model m --dataset data/demo_prompts.jsonl --streaming "$streaming" --workers 1 \
-      --max-connections "$connections" --duration "${seconds}s" --no-progress --report-dir "$work/r$v-$i" \
-      ${variants[$v]} >/dev/null 2>"$work/err" || { cat "$work/err" >&2; exit 4; }
+    perf record -q -e cpu-clock -F 10000 -o "$work/p$v-$i.data" -- taskset -c 0 "${binaries[$v]}" \
+      "${client_args[@]}" ${variants[$v]} >/dev/null 2>"$work/err" || { cat "$work/err" >&2; exit 4; }
   done
 done
 python3 - "$work" "$runs" "${variants[@]}" "${binaries[@]}" <<'PY'

@@ -13,27 +13,18 @@
 #   bench/side_by_side.sh "--trace-file {work}/t.ietrace" "--trace-file {work}/t.ietrace --trace-period-ms 5"
 set -euo pipefail
 cd "$(dirname "$0")/.."
-rounds=12 seconds=3 streaming=off connections=64 bin_a= bin_b=
-while (($# > 2)); do
-  case "$1" in
-    --rounds) rounds=$2; shift 2 ;;
-    --seconds) seconds=$2; shift 2 ;;
-    --streaming) streaming=$2; shift 2 ;;
-    --bin-a) bin_a=$2; shift 2 ;;
-    --bin-b) bin_b=$2; shift 2 ;;
-    *) echo "unknown option $1" >&2; exit 2 ;;
-  esac
-done
-(($# == 2)) || { echo "usage: bench/side_by_side.sh [options] \"A FLAGS\" \"B FLAGS\"" >&2; exit 2; }
+count=12 seconds=3 streaming=off connections=64
 source bench/common.sh
+parse_ab_options --rounds "bench/side_by_side.sh [options] \"A FLAGS\" \"B FLAGS\"" "$@"
+rounds=$count
 bench_start
 bin_a=${bin_a:-$bin} bin_b=${bin_b:-$bin}
 start_stub taskset -c 1 -- --threads 1 --mode max-throughput --output-chars 160 --chars-per-event 10
 cgroups=()
 make_cgroups
 
-read -ra flags_a <<<"${1//\{work\}/$work/a}"
-read -ra flags_b <<<"${2//\{work\}/$work/b}"
+read -ra flags_a <<<"${variant_a//\{work\}/$work/a}"
+read -ra flags_b <<<"${variant_b//\{work\}/$work/b}"
 : >"$work/ratios"
 for ((i = 0; i < rounds; i++)); do
   run_client_in "${cgroups[i % 2]}" a "$bin_a" "${flags_a[@]}" >"$work/qps_a" &
@@ -44,7 +35,7 @@ for ((i = 0; i < rounds; i++)); do
   awk -v a="$(cat "$work/qps_a")" -v b="$(cat "$work/qps_b")" 'BEGIN { printf "%.4f\n", (a > 0 ? b / a : 0) }' \
     >>"$work/ratios"
 done
-echo "A: ${bin_a} $1"
-echo "B: ${bin_b} $2"
+echo "A: ${bin_a} $variant_a"
+echo "B: ${bin_b} $variant_b"
 echo "streaming $streaming, $rounds rounds: B/A req/s median $(median <"$work/ratios")" \
   "(range $(sort -n "$work/ratios" | head -1)..$(sort -n "$work/ratios" | tail -1)); per round: $(tr '\n' ' ' <"$work/ratios")"

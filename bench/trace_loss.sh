@@ -25,9 +25,8 @@ start_stub taskset -c 1 -- --threads 1 --mode max-throughput --output-chars 160 
 for ((i = 0; i < runs; i++)); do
   streaming=$( ((i % 2)) && echo on || echo off)
   rm -rf "$work/report" "$work/t.ietrace"
-  taskset -c 0 "$bin" benchmark offline --endpoints "$stub_url" --model m --dataset data/demo_prompts.jsonl \
-    --streaming "$streaming" --workers 1 --max-connections "$connections" --duration "${seconds}s" --no-progress \
-    --report-dir "$work/report" --trace-file "$work/t.ietrace" >/dev/null 2>"$work/err" ||
+  roofline_client_args "$stub_url" "$streaming" "$work/report"
+  taskset -c 0 "$bin" "${client_args[@]}" --trace-file "$work/t.ietrace" >/dev/null 2>"$work/err" ||
     { cat "$work/err" >&2; exit 1; }
   line=$(grep '^trace: [0-9]' "$work/err")
   echo "run $((i + 1)) streaming $streaming: $line" | tee -a "$work/lines"

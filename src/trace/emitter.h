@@ -54,19 +54,17 @@ class EventBundler {
   void add(const Emitter& out, Event event, int64_t ts_ns) {
     const uint32_t bit = event_bit(event);
     const uint32_t lowest = events_ & (0u - events_);
-    if (events_ != 0 && bit > lowest) {  // the lead, if any, stays the set's lowest event
-      if (ts_ns == ts_ns_) {
-        events_ |= bit;
-        return;
-      }
-      if (events_ == lowest && lead_ns_ == 0 && ts_ns > ts_ns_ && ts_ns - ts_ns_ <= int64_t{UINT32_MAX}) {
-        lead_ns_ = static_cast<uint32_t>(ts_ns - ts_ns_);
-        ts_ns_ = ts_ns;
-        events_ |= bit;
-        return;
-      }
-    } else if (events_ != 0 && ts_ns == ts_ns_ && lead_ns_ == 0) {
-      events_ |= bit;  // same instant, no lead to keep lowest
+    // A set with a lead takes only events above its lowest one, which the lead belongs to.
+    const bool may_join = events_ != 0 && (bit > lowest || lead_ns_ == 0);
+    if (may_join && ts_ns == ts_ns_) {
+      events_ |= bit;
+      return;
+    }
+    if (may_join && events_ == lowest && bit > lowest && lead_ns_ == 0 && ts_ns > ts_ns_ &&
+        ts_ns - ts_ns_ <= int64_t{UINT32_MAX}) {
+      lead_ns_ = static_cast<uint32_t>(ts_ns - ts_ns_);
+      ts_ns_ = ts_ns;
+      events_ |= bit;
       return;
     }
     flush(out);
