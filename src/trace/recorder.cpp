@@ -48,6 +48,9 @@ RecorderOptions validated(RecorderOptions options) {
     fail_input("trace sampling 1 in 0 is not valid (use 1 to trace everything)");
   if (options.drain_period.count() <= 0)
     fail_input(fmt::format("trace drain period {} us must be positive", options.drain_period.count()));
+  if (options.explain_gaps_from.count() < 0)
+    fail_input(
+        fmt::format("trace gap threshold {} ns must not be negative", options.explain_gaps_from.count()));
   return options;
 }
 
@@ -60,12 +63,8 @@ void sync_parent_dir(const std::string& path) {
   ::close(fd);
 }
 
-// A gap this long between passes is worth explaining even when the rings held it: it is 10x the default
-// period, and a tenth of what a worker's ring holds at full speed.
-constexpr int64_t kNotableDrainGapNs = 50 * kNsPerMs;
-
-// The calling thread's own accounting, read once a pass (~2 us): on-CPU and run-queue time from
-// /proc/thread-self/schedstat, major faults from getrusage. Unknown values stay -1.
+// The calling thread's own accounting (~8 us a reading: the kernel formats the /proc file): on-CPU and
+// run-queue time from /proc/thread-self/schedstat, major faults from getrusage. Unknown values stay -1.
 class ThreadAccounting {
  public:
   struct Sample {
@@ -112,13 +111,19 @@ int64_t delta_or_unknown(int64_t later, int64_t earlier) {
 }
 
 std::string explain(const DrainGap& gap) {
-  std::string parts;
-  auto add = [&](std::string part) { parts += (parts.empty() ? "" : ", ") + part; };
-  if (gap.pass_ns >= 0) add(fmt::format("in its pass {} ms", gap.pass_ns / kNsPerMs));
+  std::string accounted;
+  auto add = [&](std::string part) { accounted += (accounted.empty() ? "" : ", ") + part; };
   if (gap.on_cpu_ns >= 0) add(fmt::format("on a CPU {} ms", gap.on_cpu_ns / kNsPerMs));
   if (gap.waiting_for_cpu_ns >= 0)
     add(fmt::format("waiting for one {} ms", gap.waiting_for_cpu_ns / kNsPerMs));
   if (gap.major_faults >= 0) add(fmt::format("{} major page faults", gap.major_faults));
+  std::string parts = gap.pass_ns >= 0 ? fmt::format("in its pass {} ms", gap.pass_ns / kNsPerMs) : "";
+  if (!accounted.empty()) {
+    if (!parts.empty()) parts += "; ";
+    if (gap.accounted_ns >= 0)
+      parts += fmt::format("in the {} ms to the next pass: ", gap.accounted_ns / kNsPerMs);
+    parts += accounted;
+  }
   return parts.empty() ? "" : " (draining thread: " + parts + ")";
 }
 
@@ -138,7 +143,7 @@ std::string describe(const RecorderStats& stats) {
   const DrainGap& gap = stats.longest_drain_gap;
   if (gap.gap_ns > 0) {  // 0: the recorder thread never ran (only the final pass)
     line += fmt::format("; rings drained at least every {} ms", gap.gap_ns / kNsPerMs);
-    if (dropped > 0 || gap.gap_ns >= kNotableDrainGapNs) line += explain(gap);
+    if (dropped > 0 || gap.gap_ns >= std::chrono::nanoseconds(kNotableDrainGap).count()) line += explain(gap);
   }
   return line;
 }
@@ -202,24 +207,43 @@ void Recorder::start() {
 void Recorder::run() noexcept {
   const timespec period = to_timespec(std::chrono::nanoseconds(options_.drain_period).count());
   const ThreadAccounting accounting;
+  const int64_t explain_from_ns = options_.explain_gaps_from.count();
   int64_t last_start_ns = now_ns();
-  ThreadAccounting::Sample last = accounting.sample();
+  // The accounting as last read, and when: a gap is explained from the difference since then.
+  ThreadAccounting::Sample base = accounting.sample();
+  int64_t base_ns = last_start_ns;
+  uint32_t passes_since_base = 0;
   int64_t longest_ns = 0;
   int64_t last_pass_ns = 0;
   // Relaxed: the flag carries no data; finish() synchronises with this thread through join().
   while (!stop_.load(std::memory_order_relaxed)) {
     // How long the rings went undrained: the period plus however late this thread ran, and why.
     const int64_t start_ns = now_ns();
-    const ThreadAccounting::Sample now = accounting.sample();
-    if (start_ns - last_start_ns > longest_ns) {
-      longest_ns = start_ns - last_start_ns;
+    const int64_t gap_ns = start_ns - last_start_ns;
+    if (gap_ns > longest_ns) {
+      longest_ns = gap_ns;
+      DrainGap gap;
+      gap.gap_ns = gap_ns;
+      gap.pass_ns = last_pass_ns;
+      if (gap_ns >= explain_from_ns) {
+        const ThreadAccounting::Sample now = accounting.sample();
+        gap.accounted_ns = start_ns - base_ns;
+        gap.on_cpu_ns = delta_or_unknown(now.on_cpu_ns, base.on_cpu_ns);
+        gap.waiting_for_cpu_ns = delta_or_unknown(now.waiting_ns, base.waiting_ns);
+        gap.major_faults = delta_or_unknown(now.major_faults, base.major_faults);
+        base = now;
+        base_ns = start_ns;
+        passes_since_base = 0;
+      }
       std::lock_guard lock(gap_mutex_);
-      longest_drain_gap_ = DrainGap{longest_ns, delta_or_unknown(now.on_cpu_ns, last.on_cpu_ns),
-                                    delta_or_unknown(now.waiting_ns, last.waiting_ns),
-                                    delta_or_unknown(now.major_faults, last.major_faults), last_pass_ns};
+      longest_drain_gap_ = gap;
+    }
+    if (++passes_since_base >= kAccountingPasses) {
+      base = accounting.sample();
+      base_ns = start_ns;
+      passes_since_base = 0;
     }
     last_start_ns = start_ns;
-    last = now;
     run_pass();
     last_pass_ns = now_ns() - start_ns;
     // Sleep, never spin: on a 2-core box the recorder must not steal a core from the workers. A pass at

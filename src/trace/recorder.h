@@ -41,6 +41,10 @@
 
 namespace ie::trace {
 
+// A gap this long between passes is worth explaining even when the rings held it: 10x the default period,
+// and a tenth of what a worker's ring holds at full speed.
+inline constexpr std::chrono::milliseconds kNotableDrainGap{50};
+
 struct RecorderOptions {
   std::string file_path;       // empty: no file (live listeners only)
   uint32_t sample_one_in = 1;  // recorded in the header
@@ -53,21 +57,33 @@ struct RecorderOptions {
   // caches by the time they are read: 1 ms costs the most, 2 and 3 ms more than 10, 5 ms the least
   // (docs/PERFORMANCE.md §5). The rings hold far more (ring_capacity).
   std::chrono::microseconds drain_period{5'000};
+  // A gap between passes at least this long is explained in the run's log from the draining thread's own
+  // accounting (DrainGap). Reading it costs ~8 us (a /proc file), 0.2-0.3 % of the client's throughput if
+  // done every pass (docs/PERFORMANCE.md §5), so it is read every kAccountingPasses passes and once more
+  // after such a gap.
+  std::chrono::nanoseconds explain_gaps_from{kNotableDrainGap};
 };
 
 // The draining thread's longest gap between the starts of two passes, and what the thread went through in
 // it: a ring must hold that long. Tells a scheduling delay (runnable, waiting for a CPU) from a stall off the
-// CPU (a major page fault reading from disk, a lock, a slow system call). -1: unknown (no /proc schedstat).
+// CPU (a major page fault reading from disk, a lock, a slow system call). -1: unknown (no /proc schedstat,
+// or a gap shorter than RecorderOptions::explain_gaps_from, which is not accounted).
 struct DrainGap {
   int64_t gap_ns = 0;
-  int64_t on_cpu_ns = -1;           // the thread ran this long (the pass before the gap included)
-  int64_t waiting_for_cpu_ns = -1;  // runnable but not running
-  int64_t major_faults = -1;        // page faults that had to wait for a read from disk
   // Wall time of the pass that opened the gap: long means blocked inside it (a lock), short with a long gap
   // means the sleep overran its timer (a late wake-up, or the vCPU paused by the host).
   int64_t pass_ns = -1;
+  // The accounting below covers this span, which ends where the gap ends: the gap and the few passes before
+  // it since the thread last read its accounting (at most kAccountingPasses).
+  int64_t accounted_ns = -1;
+  int64_t on_cpu_ns = -1;           // the thread ran this long
+  int64_t waiting_for_cpu_ns = -1;  // runnable but not running
+  int64_t major_faults = -1;        // page faults that had to wait for a read from disk
   bool operator==(const DrainGap&) const = default;
 };
+
+// How often (in passes) the draining thread reads its own accounting when no gap needs explaining.
+constexpr uint32_t kAccountingPasses = 16;
 
 struct RecorderStats {
   std::vector<ProducerTotals> producers;  // ascending producer id

@@ -236,12 +236,13 @@ TEST(RecorderDescribe, NamesEveryProducerThatLostRecordsAndOnlyThose) {
   stats.bytes_written = 9'512'000;
   stats.producers = {ProducerTotals{0, 100, 100, 0}, ProducerTotals{1, 80, 70, 10},
                      ProducerTotals{kCollectorProducer, 50, 45, 5}};
-  stats.longest_drain_gap = DrainGap{212'400'000, 3'100'000, 180'900'000, 2, 4'200'000};
+  stats.longest_drain_gap = DrainGap{212'400'000, 4'200'000, 250'000'000, 3'100'000, 180'900'000, 2};
   EXPECT_EQ(describe(stats),
             "2716491 records (15 lost: 10 from worker 1, 5 from collector), 9.5 MB; rings drained at least "
-            "every 212 ms (draining thread: in its pass 4 ms, on a CPU 3 ms, waiting for one 180 ms, 2 major "
-            "page faults)");
+            "every 212 ms (draining thread: in its pass 4 ms; in the 250 ms to the next pass: on a CPU 3 ms, "
+            "waiting for one 180 ms, 2 major page faults)");
   stats.longest_drain_gap.pass_ns = -1;
+  stats.longest_drain_gap.accounted_ns = -1;
   stats.producers[1].dropped = 0;
   stats.producers[2].dropped = 0;
   // Still worth explaining without a loss: a gap of 50 ms or more.
@@ -249,10 +250,10 @@ TEST(RecorderDescribe, NamesEveryProducerThatLostRecordsAndOnlyThose) {
       describe(stats),
       "2716491 records (0 lost), 9.5 MB; rings drained at least every 212 ms (draining thread: on a CPU "
       "3 ms, waiting for one 180 ms, 2 major page faults)");
-  stats.longest_drain_gap = DrainGap{12'900'000, 100'000, 0, 0};
+  stats.longest_drain_gap = DrainGap{12'900'000, 100'000, -1, -1, -1, -1};
   EXPECT_EQ(describe(stats), "2716491 records (0 lost), 9.5 MB; rings drained at least every 12 ms");
   // What the kernel did not say is left out; a recorder thread that never ran has no gap to give.
-  stats.longest_drain_gap = DrainGap{60'000'000, -1, -1, 4};
+  stats.longest_drain_gap = DrainGap{60'000'000, -1, -1, -1, -1, 4};
   EXPECT_EQ(describe(stats),
             "2716491 records (0 lost), 9.5 MB; rings drained at least every 60 ms (draining thread: 4 major "
             "page faults)");
@@ -261,7 +262,9 @@ TEST(RecorderDescribe, NamesEveryProducerThatLostRecordsAndOnlyThose) {
 }
 
 TEST_F(RecorderTest, TheDrainingThreadAccountsForItsLongestGap) {
-  Recorder recorder(options());
+  RecorderOptions o = options();
+  o.explain_gaps_from = std::chrono::nanoseconds(0);  // every new longest gap, not only one of 50 ms or more
+  Recorder recorder(o);
   Emitter emitter = recorder.add_producer(0);
   emitter.emit(Event::loop_lag, 0, 10, 0);
   std::promise<void> drained_on_thread;
@@ -275,8 +278,9 @@ TEST_F(RecorderTest, TheDrainingThreadAccountsForItsLongestGap) {
   const DrainGap gap = recorder.stats().longest_drain_gap;
   EXPECT_GT(gap.gap_ns, 0);
   // Linux gives all three for the calling thread: /proc/thread-self/schedstat and RUSAGE_THREAD.
+  EXPECT_GE(gap.accounted_ns, gap.gap_ns);  // the gap and the passes before it since the last reading
   EXPECT_GE(gap.on_cpu_ns, 0);
-  EXPECT_LE(gap.on_cpu_ns, gap.gap_ns + 10 * kNsPerMs);  // a thread's own time, not the process's
+  EXPECT_LE(gap.on_cpu_ns, gap.accounted_ns + 10 * kNsPerMs);  // a thread's own time, not the process's
   EXPECT_GE(gap.waiting_for_cpu_ns, 0);
   EXPECT_GE(gap.major_faults, 0);
   EXPECT_GE(gap.pass_ns, 0);
@@ -508,6 +512,9 @@ TEST_F(RecorderTest, BadOptionsAreInputErrors) {
   }
   RecorderOptions o = options();
   o.sample_one_in = 0;
+  EXPECT_THROW(Recorder{o}, Error);
+  o = options();
+  o.explain_gaps_from = std::chrono::nanoseconds(-1);
   EXPECT_THROW(Recorder{o}, Error);
 }
 
