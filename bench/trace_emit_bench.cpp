@@ -8,6 +8,8 @@
 //                               path.
 //   BM_EmitIntoRingThatNeverFills  tracing on, the ring drained between batches outside the timed region
 //   BM_EncodePass               the recorder thread's encoding + write cost per record, and bytes per record
+//   BM_ClockMonotonic / BM_TscClockNow  a real CLOCK_MONOTONIC reading (vDSO) against a TSC extrapolation
+//                               from an anchor (common/tsc_clock.h), as the worker takes trace-only readings
 
 #include <benchmark/benchmark.h>
 
@@ -17,6 +19,8 @@
 #include <thread>
 #include <vector>
 
+#include "common/clock.h"
+#include "common/tsc_clock.h"
 #include "trace/emitter.h"
 #include "trace/live_dir.h"
 #include "trace/recorder.h"
@@ -115,6 +119,27 @@ void BM_EmitIntoRingThatNeverFills(benchmark::State& state) {
   benchmark::DoNotOptimize(drained);
 }
 BENCHMARK(BM_EmitIntoRingThatNeverFills);
+
+void BM_ClockMonotonic(benchmark::State& state) {
+  for (auto _ : state) benchmark::DoNotOptimize(now_ns());
+}
+BENCHMARK(BM_ClockMonotonic);
+
+// Re-anchored every 64 readings, about as often as a busy reactor turn takes several trace-only readings.
+void BM_TscClockNow(benchmark::State& state) {
+  const double ns_per_tick = TscClock::calibrate(5'000'000);
+  if (ns_per_tick == 0) {
+    state.SkipWithError("no invariant TSC");
+    return;
+  }
+  TscClock clock(ns_per_tick);
+  uint64_t n = 0;
+  for (auto _ : state) {
+    if ((n++ & 63) == 0) clock.anchor(now_ns());
+    benchmark::DoNotOptimize(clock.now());
+  }
+}
+BENCHMARK(BM_TscClockNow);
 
 // One ~1 ms pass of a busy streaming run: two workers with 64 requests each in flight, the collector's two
 // events per request first (the recorder's drain order), ~1,500 records in all.

@@ -17,6 +17,7 @@
 #include "cli/live_dashboard.h"
 #include "common/clock.h"
 #include "common/error.h"
+#include "common/tsc_clock.h"
 #include "config/redact.h"
 #include "config/yaml_writer.h"
 #include "dataset/dataset.h"
@@ -159,6 +160,8 @@ std::unique_ptr<trace::Recorder> start_trace(const config::BenchmarkConfig& conf
   options.file_path = path;
   options.sample_one_in = config.output.trace_sample_one_in;
   options.drain_period = std::chrono::milliseconds(config.output.trace_period_ms);
+  // 5 ms: ~10 ppm from the start; the workers refit it against their own clock readings as they run.
+  options.tsc_ns_per_tick = TscClock::calibrate(5 * kNsPerMs);
   nlohmann::json endpoints = nlohmann::json::array();
   for (const auto& url : config.endpoint_config.endpoints) endpoints.push_back(config::redact_url(url));
   nlohmann::json metadata = {

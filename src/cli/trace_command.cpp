@@ -50,7 +50,10 @@ std::string wall_time(int64_t realtime_ns) {
 // Where the recording came from and whether it is whole; warnings go to stderr.
 void print_provenance(const trace::TraceReader& reader, const std::string& path) {
   const trace::TraceHeader& header = reader.header();
-  fmt::print("trace {}: format v{}, CLOCK_MONOTONIC, started {}", path, header.version,
+  fmt::print("trace {}: format v{}, CLOCK_MONOTONIC{}, started {}", path, header.version,
+             header.tsc_ns_per_tick > 0
+                 ? fmt::format(" (trace-only readings via a {:.3f} GHz TSC)", 1 / header.tsc_ns_per_tick)
+                 : "",
              wall_time(header.anchor_realtime_ns));
   if (header.sample_one_in > 1) fmt::print(", 1 request in {} traced", header.sample_one_in);
   fmt::print("\n");
@@ -186,6 +189,7 @@ int trace_export(const TraceOptions& options) {
   info.anchor_monotonic_ns = header.anchor_monotonic_ns;
   info.anchor_realtime_ns = header.anchor_realtime_ns;
   info.sample_one_in = header.sample_one_in;
+  info.tsc_ns_per_tick = header.tsc_ns_per_tick;
   info.metadata_json = header.metadata_json;
   trace::write_chrome_trace(out, info,
                             [&reader](std::vector<trace::Record>& pass) { return reader.next_pass(pass); });

@@ -286,8 +286,8 @@ EngineResult run_engine(const config::BenchmarkConfig& config, const dataset::Da
   if (hooks.trace_recorder != nullptr) {
     trace::Recorder& recorder = *hooks.trace_recorder;
     for (uint32_t i = 0; i < workers; ++i)
-      run.workers[i]->enable_trace(recorder.add_producer(static_cast<uint16_t>(i)),
-                                   hooks.trace_sample_one_in);
+      run.workers[i]->enable_trace(recorder.add_producer(static_cast<uint16_t>(i)), hooks.trace_sample_one_in,
+                                   recorder.tsc_ns_per_tick());
     // The collector runs SCHED_IDLE: on a saturated core it folds a backlog in one burst while the recorder
     // waits its turn, two records per request. Room for a full request ring of backlog per worker, twice.
     const size_t collector_ring = std::bit_ceil(size_t{4} * kRingCapacity * workers);

@@ -348,7 +348,7 @@ void Worker::write_request(Connection& c) {
     if (n > 0) {
       c.written_bytes += static_cast<size_t>(n);
       if (c.traced && c.written_bytes == total) [[unlikely]]
-        trace_request(c, trace::Event::written, now_ns());
+        trace_request(c, trace::Event::written, std::max(c.record.issued_ns, trace_clock_.now()));
       continue;
     }
     if (n < 0 && errno == EINTR) continue;
@@ -366,21 +366,23 @@ void Worker::wait_and_dispatch(int64_t timeout_ns) {
     return;
   }
   // Traced: how long the previous iteration kept the loop busy, how late this wake-up is against its
-  // timer, and how long the last event of the batch waited for its handler.
-  int64_t wait_ns = now_ns();
+  // timer, and how long the last event of the batch waited for its handler. Only the wake-up is a real
+  // clock reading; the others extrapolate from it with the TSC (common/tsc_clock.h).
+  int64_t wait_ns = trace_clock_.now();
   // Empty turns (the spin just before a scheduled send) would flood the trace with nothing: skipped.
   if (loop_events_ > 0)
     trace_.emit(trace::Event::loop_busy, static_cast<uint64_t>(loop_events_), wait_ns,
                 static_cast<uint64_t>(wait_ns - loop_woke_ns_));
   int n = waiter_.wait(epoll_fd_, events, kMaxEvents, timeout_ns);
   loop_woke_ns_ = now_ns();
+  trace_clock_.anchor(loop_woke_ns_);
   loop_events_ = n;
   int64_t deadline_ns = wait_ns + timeout_ns;
   if (timeout_ns > 0 && loop_woke_ns_ >= deadline_ns)
     trace_.emit(trace::Event::loop_lag, 0, loop_woke_ns_, static_cast<uint64_t>(loop_woke_ns_ - deadline_ns));
   for (int i = 0; i < n; ++i) {
     if (i == n - 1) {
-      int64_t dispatch_ns = now_ns();
+      int64_t dispatch_ns = trace_clock_.now();
       trace_.emit(trace::Event::loop_dispatch, 0, dispatch_ns,
                   static_cast<uint64_t>(dispatch_ns - loop_woke_ns_));
     }
@@ -436,7 +438,7 @@ void Worker::on_readable(Connection& c, bool peer_closed) {
       c.last_byte_ns = read_ns_;
       net::ParseStatus parsed = c.parser.feed(c, read_buffer_.data(), static_cast<size_t>(n));
       if (c.traced && c.event_stream) [[unlikely]]
-        c.parse_ns += now_ns() - read_ns_;
+        c.parse_ns += std::max<int64_t>(0, trace_clock_.now() - read_ns_);
       if (parsed != net::ParseStatus::ok && !c.failed && !c.response_complete) {
         fail(c, Outcome::protocol_error, std::string("bad HTTP response: ") + c.parser.error_reason());
         return;
@@ -515,7 +517,8 @@ void Worker::retire(Connection& c, Outcome outcome, int64_t completed_ns) {
   // QUEUED before the push: once the record is in the ring the collector may emit MAIN_RECEIVED and COMPLETE
   // at once, and the stage order and the recorder's "COMPLETE's pass holds its request" need QUEUED first.
   if (c.traced) [[unlikely]] {
-    trace_request(c, trace::Event::queued, now_ns());
+    // Not before the response's own end, whatever the extrapolation's error.
+    trace_request(c, trace::Event::queued, std::max(completed_ns, trace_clock_.now()));
     c.trace_events.flush(trace_);
   }
   emit(c.record);

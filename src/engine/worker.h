@@ -10,6 +10,7 @@
 
 #include "api/openai.h"
 #include "common/spsc_ring.h"
+#include "common/tsc_clock.h"
 #include "engine/run_plan.h"
 #include "load/issue_policy.h"
 #include "metrics/hdr_histogram.h"
@@ -46,9 +47,11 @@ class Worker {
 
   // Before the first phase: emit lifecycle and loop events through `emitter` for 1 in `sample_one_in`
   // requests (trace::sampled). Without this call tracing costs one predictable branch per emit site.
-  void enable_trace(trace::Emitter emitter, uint32_t sample_one_in) {
+  // tsc_ns_per_tick (TscClock::calibrate; 0: none) times the readings only the trace needs.
+  void enable_trace(trace::Emitter emitter, uint32_t sample_one_in, double tsc_ns_per_tick) {
     trace_ = emitter;
     trace_one_in_ = sample_one_in;
+    trace_clock_ = TscClock(tsc_ns_per_tick);
   }
 
   const metrics::HdrHistogram& inter_token_ns() const { return itl_ns_; }
@@ -108,6 +111,7 @@ class Worker {
   PoolGauges gauges_;
   trace::Emitter trace_;  // disabled unless enable_trace()
   uint32_t trace_one_in_ = 1;
+  TscClock trace_clock_;      // tracing only: anchored when an epoll wait returns
   int64_t loop_woke_ns_ = 0;  // tracing only: when the last epoll wait returned
   int loop_events_ = 0;       // tracing only: events that wait returned
 };

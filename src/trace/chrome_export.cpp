@@ -476,6 +476,7 @@ void ChromeTraceWriter::Impl::finish() {
     field("ts_base_realtime_ns", std::to_string(info.anchor_realtime_ns + (base - info.anchor_monotonic_ns)));
   }
   field("sample_one_in", std::to_string(info.sample_one_in));
+  if (info.tsc_ns_per_tick > 0) field("tsc_ns_per_tick", fmt::format("{:.9g}", info.tsc_ns_per_tick));
   field("run_metadata", info.metadata_json, true);
   append(buf, "}}\n");
   flush();

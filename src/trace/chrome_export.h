@@ -37,6 +37,7 @@ struct ChromeExportInfo {
   int64_t anchor_monotonic_ns = 0;  // 0: relative to the earliest record of the first pass
   int64_t anchor_realtime_ns = 0;   // wall-clock time of the anchor; exported so readers can show wall time
   uint32_t sample_one_in = 1;
+  double tsc_ns_per_tick = 0;              // the header's TSC calibration; exported when not 0
   std::string metadata_json;               // the run description; exported as an (escaped) string
   int64_t counter_window_ns = 10'000'000;  // busy % is averaged over windows this long
 };

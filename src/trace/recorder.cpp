@@ -9,6 +9,7 @@
 #include <bit>
 #include <cerrno>
 #include <charconv>
+#include <cmath>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
@@ -46,6 +47,8 @@ RecorderOptions validated(RecorderOptions options) {
     fail_input(fmt::format("trace ring capacity {} is not a power of two >= 2", options.ring_capacity));
   if (options.sample_one_in == 0)
     fail_input("trace sampling 1 in 0 is not valid (use 1 to trace everything)");
+  if (!(options.tsc_ns_per_tick >= 0) || !std::isfinite(options.tsc_ns_per_tick))
+    fail_input(fmt::format("TSC calibration {} ns per tick is not valid", options.tsc_ns_per_tick));
   if (options.drain_period.count() <= 0)
     fail_input(fmt::format("trace drain period {} us must be positive", options.drain_period.count()));
   if (options.explain_gaps_from.count() < 0)
@@ -153,6 +156,7 @@ Recorder::Recorder(RecorderOptions options) : options_(validated(std::move(optio
     TraceHeader header;
     header.sample_one_in = options_.sample_one_in;
     header.metadata_json = options_.metadata_json;
+    header.tsc_ns_per_tick = options_.tsc_ns_per_tick;
     take_clock_anchor(header.anchor_monotonic_ns, header.anchor_realtime_ns);
     writer_ = std::make_unique<TraceWriter>(partial_path(), header);
   }

@@ -52,7 +52,8 @@ struct RecorderOptions {
   // here: the longest the draining thread was seen held up was 240 ms. A bigger ring costs memory and a
   // one-off zeroing at setup, not time per record: only the lines between producer and drain are in use.
   size_t ring_capacity = 1 << 18;
-  std::string metadata_json;  // free-form run description stored in the header (mode, model, ...)
+  std::string metadata_json;   // free-form run description stored in the header (mode, model, ...)
+  double tsc_ns_per_tick = 0;  // the producers' TSC calibration (common/tsc_clock.h), in the header
   // A pass costs a wake-up on a core the client needs, and records that wait longer have left the core's
   // caches by the time they are read: 1 ms costs the most, 2 and 3 ms more than 10, 5 ms the least
   // (docs/PERFORMANCE.md §5). The rings hold far more (ring_capacity).
@@ -133,6 +134,8 @@ class Recorder {
   RecorderStats stats() const;
   // The private live directory (holds status.json); removed when the Recorder is destroyed.
   const std::string& live_dir_path() const { return live_dir_.path(); }
+  // What the producers extrapolate trace-only timestamps with (RecorderOptions).
+  double tsc_ns_per_tick() const { return options_.tsc_ns_per_tick; }
   // Where the file is written until finish() renames it.
   std::string partial_path() const { return options_.file_path + ".partial"; }
 

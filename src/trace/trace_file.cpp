@@ -8,6 +8,7 @@
 #endif
 
 #include <atomic>
+#include <bit>
 #include <cerrno>
 #include <condition_variable>
 #include <cstring>
@@ -55,27 +56,6 @@ constexpr size_t kPreparedBuffers = 16;
 constexpr uint32_t kMaxHeaderBodyBytes = 64u << 20;
 constexpr uint32_t kMaxBlockBodyBytes = 16u << 20;
 constexpr size_t kMaxPassRecords = size_t{1} << 25;
-
-// CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), continued from `crc` (start with 0). SSE4.2 has
-// an instruction for it (8 bytes a cycle); the recorder checksums every chunk, so it must not cost more than
-// encoding it. Without SSE4.2 (a portable build) a bitwise loop gives the same values.
-uint32_t crc32c(uint32_t crc, const uint8_t* bytes, size_t n) {
-  crc = ~crc;
-#ifdef __SSE4_2__
-  for (; n >= 8; n -= 8, bytes += 8) {
-    uint64_t word;
-    std::memcpy(&word, bytes, 8);
-    crc = static_cast<uint32_t>(_mm_crc32_u64(crc, word));
-  }
-  for (; n > 0; --n, ++bytes) crc = _mm_crc32_u8(crc, *bytes);
-#else
-  for (; n > 0; --n, ++bytes) {
-    crc ^= *bytes;
-    for (int bit = 0; bit < 8; ++bit) crc = (crc >> 1) ^ (0x82F63B78u & (0u - (crc & 1u)));
-  }
-#endif
-  return ~crc;
-}
 
 // Little-endian stores and loads, byte by byte so the host's byte order never matters.
 void store_le(uint8_t* at, uint64_t value, size_t bytes) {
@@ -256,6 +236,25 @@ int64_t clock_ns(clockid_t clock) {
 
 }  // namespace
 
+// Without SSE4.2 (a portable build) a bitwise loop gives the same values.
+uint32_t crc32c(uint32_t crc, const uint8_t* bytes, size_t n) {
+  crc = ~crc;
+#ifdef __SSE4_2__
+  for (; n >= 8; n -= 8, bytes += 8) {
+    uint64_t word;
+    std::memcpy(&word, bytes, 8);
+    crc = static_cast<uint32_t>(_mm_crc32_u64(crc, word));
+  }
+  for (; n > 0; --n, ++bytes) crc = _mm_crc32_u8(crc, *bytes);
+#else
+  for (; n > 0; --n, ++bytes) {
+    crc ^= *bytes;
+    for (int bit = 0; bit < 8; ++bit) crc = (crc >> 1) ^ (0x82F63B78u & (0u - (crc & 1u)));
+  }
+#endif
+  return ~crc;
+}
+
 void take_clock_anchor(int64_t& monotonic_ns, int64_t& realtime_ns) {
   // The realtime read is bracketed by two monotonic reads; the tightest bracket of a few tries wins, and its
   // midpoint is the monotonic instant paired with the realtime value.
@@ -301,6 +300,7 @@ TraceWriter::TraceWriter(const std::string& path, const TraceHeader& header)
   append_le(body, static_cast<uint64_t>(header.anchor_realtime_ns), 8);
   append_le(body, header.metadata_json.size(), 4);
   body.insert(body.end(), header.metadata_json.begin(), header.metadata_json.end());
+  append_le(body, std::bit_cast<uint64_t>(header.tsc_ns_per_tick), 8);
 
   std::vector<uint8_t> head(kMagic, kMagic + 8);
   append_le(head, kTraceFormatVersion, 4);
@@ -557,6 +557,9 @@ TraceReader::TraceReader(const std::string& path) : path_(path) {
     header_.sample_one_in = static_cast<uint32_t>(one_in);
     header_.anchor_monotonic_ns = static_cast<int64_t>(mono);
     header_.anchor_realtime_ns = static_cast<int64_t>(real);
+    uint64_t tsc_bits = 0;
+    if (in.remaining() >= 8) in.fixed(tsc_bits, 8);  // an addition within version 2: older files lack it
+    header_.tsc_ns_per_tick = std::bit_cast<double>(tsc_bits);
     offset_ = kHeaderPrefixBytes + body_len;
   } catch (...) {
     std::fclose(file_);

@@ -26,7 +26,10 @@
 //            i64 anchor_monotonic_ns  } read back to back when the recording started, so
 //            i64 anchor_realtime_ns   } wall time = anchor_realtime_ns + (ts_ns - anchor_monotonic_ns)
 //            u32 metadata_len, then metadata_len bytes: UTF-8 JSON describing the run (mode, model, ...)
-//               Readers ignore body bytes after the metadata (room for additions within a version).
+//            f64 tsc_ns_per_tick (IEEE 754 binary64, its bits as a u64): the calibration of the TSC that
+//              extrapolated the trace-only timestamps from the reactor's clock readings (docs/TRACE.md);
+//              0 = every timestamp is a real clock reading. Absent in files written before it (read as 0).
+//              Readers ignore body bytes after the fields they know (room for additions within a version).
 //
 // Block header (12 bytes), followed by body_len bytes of body
 //   0      1    type: 'C' (0x43) chunk, 'F' (0x46) footer; anything else is corruption
@@ -79,6 +82,10 @@ namespace ie::trace {
 
 constexpr uint32_t kTraceFormatVersion = 2;
 
+// CRC-32C as the format above defines it, continued from `crc` (start with 0). SSE4.2 has an instruction
+// for it (8 bytes a cycle): the recorder checksums every chunk, so it must not cost more than encoding it.
+uint32_t crc32c(uint32_t crc, const uint8_t* bytes, size_t n);
+
 struct TraceHeader {
   uint32_t version = kTraceFormatVersion;
   uint32_t clock_id = 1;  // CLOCK_MONOTONIC
@@ -86,6 +93,7 @@ struct TraceHeader {
   int64_t anchor_monotonic_ns = 0;
   int64_t anchor_realtime_ns = 0;
   std::string metadata_json;
+  double tsc_ns_per_tick = 0;  // 0: no TSC extrapolation
 };
 
 struct ProducerTotals {

@@ -102,7 +102,8 @@ void expect_every_request_fully_traced(const TraceContents& trace, uint64_t requ
   EXPECT_TRUE(trace.producers.count(trace::kCollectorProducer));
   EXPECT_TRUE(trace.producers.count(trace::kEngineProducer));
   EXPECT_TRUE(trace.producers.count(0)) << "worker 0 emitted nothing";
-  // The stages line up in time, whichever thread's clock reading each event reused or took.
+  // The stages line up in time, whichever clock reading each event reused, took or extrapolated (the
+  // worker's TSC readings sit between real ones: docs/TRACE.md "One clock").
   const Event chain[] = {Event::worker_received,  Event::conn_acquired,  Event::written,
                          Event::response_headers, Event::response_bytes, Event::response_done,
                          Event::queued,           Event::main_received,  Event::complete};

@@ -114,6 +114,7 @@ TEST(ChromeExport, DocumentIsValidJsonThatStartsTheWayPerfettoReadsIt) {
   EXPECT_EQ(events, doc["traceEvents"].size());
   EXPECT_EQ(doc["otherData"]["clock"], "CLOCK_MONOTONIC");
   EXPECT_EQ(doc["otherData"]["ts_base_monotonic_ns"], std::to_string(kT0));
+  EXPECT_FALSE(doc["otherData"].contains("tsc_ns_per_tick")) << "no TSC calibration: nothing to say";
 }
 
 TEST(ChromeExport, KnownRequestHasOneAsyncTrackWithExactStageSlicesInOrder) {
@@ -121,6 +122,7 @@ TEST(ChromeExport, KnownRequestHasOneAsyncTrackWithExactStageSlicesInOrder) {
   ChromeExportInfo info;
   info.anchor_monotonic_ns = kT0 - 5'000;
   info.anchor_realtime_ns = 1'700'000'000'000'000'000;
+  info.tsc_ns_per_tick = 0.408927661;
   const std::string text = export_passes({rec.streaming_request(7, kT0)}, info);
   const json doc = json::parse(text);
   const std::vector<json> track =
@@ -173,6 +175,7 @@ TEST(ChromeExport, KnownRequestHasOneAsyncTrackWithExactStageSlicesInOrder) {
   EXPECT_NE(text.find("{\"ts\":5.000,\"ph\":\"b\""), std::string::npos);
   EXPECT_EQ(doc["otherData"]["anchor_realtime_ns"], "1700000000000000000");
   EXPECT_EQ(doc["otherData"]["ts_base_realtime_ns"], "1700000000000000000");
+  EXPECT_EQ(doc["otherData"]["tsc_ns_per_tick"], "0.408927661");
   expect_async_tracks_nest(doc);
 }
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -516,6 +517,21 @@ TEST_F(RecorderTest, BadOptionsAreInputErrors) {
   o = options();
   o.explain_gaps_from = std::chrono::nanoseconds(-1);
   EXPECT_THROW(Recorder{o}, Error);
+  for (double slope : {-0.4, std::nan(""), HUGE_VAL}) {
+    RecorderOptions bad_tsc = options();
+    bad_tsc.tsc_ns_per_tick = slope;
+    EXPECT_THROW(Recorder{bad_tsc}, Error) << slope;
+  }
+}
+
+TEST_F(RecorderTest, TheTscCalibrationIsInTheFileHeader) {
+  RecorderOptions o = options();
+  o.file_path = path("t.ietrace");
+  o.tsc_ns_per_tick = 0.40892766;
+  Recorder recorder(o);
+  EXPECT_EQ(recorder.tsc_ns_per_tick(), 0.40892766);
+  recorder.finish(false);
+  EXPECT_EQ(TraceReader(path("t.ietrace")).header().tsc_ns_per_tick, 0.40892766);
 }
 
 TEST_F(RecorderTest, UncreatableTraceFileIsASetupErrorNamingThePath) {

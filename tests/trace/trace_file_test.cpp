@@ -78,6 +78,7 @@ TraceHeader test_header() {
   h.anchor_monotonic_ns = 123'456'789'012;
   h.anchor_realtime_ns = 1'700'000'000'123'456'789;
   h.metadata_json = R"({"mode":"offline","model":"tiny \"quoted\""})";
+  h.tsc_ns_per_tick = 0.40892766;
   return h;
 }
 
@@ -147,6 +148,7 @@ TEST_F(TraceFileTest, RoundTripPreservesEveryRecordHeaderFieldAndFooter) {
   EXPECT_EQ(reader.header().anchor_monotonic_ns, 123'456'789'012);
   EXPECT_EQ(reader.header().anchor_realtime_ns, 1'700'000'000'123'456'789);
   EXPECT_EQ(reader.header().metadata_json, test_header().metadata_json);
+  EXPECT_EQ(reader.header().tsc_ns_per_tick, 0.40892766);
   Passes got = read_all(reader);
   expect_prefix(got, passes, passes.size());
   ASSERT_NE(reader.footer(), nullptr);
@@ -423,6 +425,28 @@ TEST_F(TraceFileTest, CorruptHeaderIsAnInputError) {
     EXPECT_EQ(e.code(), ExitCode::invalid_input);
     EXPECT_NE(std::string(e.what()).find("header is corrupt"), std::string::npos) << e.what();
   }
+}
+
+TEST_F(TraceFileTest, AHeaderFromBeforeTheTscFieldReadsAsRealClockReadings) {
+  Passes passes = {{rec(0, 0, Event::issued, 1, 50)}};
+  write_file(path("t.trace"), passes);
+  // Rewrite the header as the first version-2 writer did: no f64 after the metadata, checksum to match.
+  std::string bytes = read_bytes(path("t.trace"));
+  auto set_u32 = [&](size_t at, uint32_t value) {
+    for (size_t i = 0; i < 4; ++i) bytes[at + i] = static_cast<char>(value >> (8 * i));
+  };
+  // clock_id, sample_one_in, two anchors, metadata_len, metadata: the body without the f64.
+  const uint32_t old_len = static_cast<uint32_t>(4 + 4 + 8 + 8 + 4 + test_header().metadata_json.size());
+  bytes.erase(20 + old_len, 8);
+  set_u32(12, old_len);
+  const auto* raw = reinterpret_cast<const uint8_t*>(bytes.data());
+  set_u32(16, crc32c(crc32c(0, raw, 16), raw + 20, old_len));
+  write_bytes(path("t.trace"), bytes);
+  TraceReader reader(path("t.trace"));
+  EXPECT_EQ(reader.header().tsc_ns_per_tick, 0.0);
+  EXPECT_EQ(reader.header().metadata_json, test_header().metadata_json);
+  expect_prefix(read_all(reader), passes, passes.size());
+  EXPECT_TRUE(reader.warnings().empty()) << reader.warnings().front();
 }
 
 TEST_F(TraceFileTest, MissingFileIsASetupErrorNamingIt) {
