@@ -67,7 +67,8 @@ struct RecorderOptions {
 
 // The draining thread's longest gap between the starts of two passes, and what the thread went through in
 // it: a ring must hold that long. Tells a scheduling delay (runnable, waiting for a CPU) from a stall off the
-// CPU (a major page fault reading from disk, a lock, a slow system call). -1: unknown (no /proc schedstat,
+// CPU (a major page fault reading from disk, a lock, a slow system call) and from the host pausing the VM's
+// CPU (steal). -1: unknown (no /proc schedstat,
 // or a gap shorter than RecorderOptions::explain_gaps_from, which is not accounted).
 struct DrainGap {
   int64_t gap_ns = 0;
@@ -80,6 +81,9 @@ struct DrainGap {
   int64_t on_cpu_ns = -1;           // the thread ran this long
   int64_t waiting_for_cpu_ns = -1;  // runnable but not running
   int64_t major_faults = -1;        // page faults that had to wait for a read from disk
+  // CPU time the hypervisor took from this VM's CPUs (steal), all CPUs together, in 10 ms ticks: a vCPU
+  // paused by the host stops the thread without it being blocked or runnable in the guest's eyes.
+  int64_t steal_ns = -1;
   bool operator==(const DrainGap&) const = default;
 };
 

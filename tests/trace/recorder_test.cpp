@@ -258,6 +258,12 @@ TEST(RecorderDescribe, NamesEveryProducerThatLostRecordsAndOnlyThose) {
   EXPECT_EQ(describe(stats),
             "2716491 records (0 lost), 9.5 MB; rings drained at least every 60 ms (draining thread: 4 major "
             "page faults)");
+  // A vCPU paused by the host: off the CPU yet neither blocked nor runnable, but the machine lost CPU time.
+  stats.longest_drain_gap = DrainGap{189'000'000, 184'000'000, 190'000'000, 0, 0, 0, 180'000'000};
+  EXPECT_EQ(describe(stats),
+            "2716491 records (0 lost), 9.5 MB; rings drained at least every 189 ms (draining thread: in its "
+            "pass 184 ms; in the 190 ms to the next pass: on a CPU 0 ms, waiting for one 0 ms, 0 major page "
+            "faults, the host took 180 ms of this machine's CPUs)");
   stats.longest_drain_gap = DrainGap{};
   EXPECT_EQ(describe(stats), "2716491 records (0 lost), 9.5 MB");
 }
@@ -284,6 +290,7 @@ TEST_F(RecorderTest, TheDrainingThreadAccountsForItsLongestGap) {
   EXPECT_LE(gap.on_cpu_ns, gap.accounted_ns + 10 * kNsPerMs);  // a thread's own time, not the process's
   EXPECT_GE(gap.waiting_for_cpu_ns, 0);
   EXPECT_GE(gap.major_faults, 0);
+  EXPECT_GE(gap.steal_ns, 0);  // /proc/stat's steal column
   EXPECT_GE(gap.pass_ns, 0);
   EXPECT_LE(gap.pass_ns, gap.gap_ns);
 }
