@@ -11,6 +11,12 @@ bench_start() {
   source scripts/stub.sh
 }
 
+# The stub every pinned measurement runs against: one thread on CPU 1, answering at once with 160
+# characters (16 SSE events when streaming), so the client on CPU 0 is the bottleneck.
+start_roofline_stub() {
+  start_stub taskset -c 1 -- --threads 1 --mode max-throughput --output-chars 160 --chars-per-event 10
+}
+
 # The client run every pinned measurement makes: offline, one worker, $connections connections, $seconds s,
 # the bundled prompts. Sets the array client_args (after the binary) for URL, STREAMING and REPORT_DIR.
 #   roofline_client_args URL STREAMING REPORT_DIR

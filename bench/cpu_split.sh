@@ -23,7 +23,7 @@ parse_ab_options --runs "bench/cpu_split.sh [--runs N] [--seconds S] [--streamin
 runs=$count
 command -v perf >/dev/null || { echo "cpu_split: needs perf (apt-get install linux-perf)" >&2; exit 3; }
 bench_start
-start_stub taskset -c 1 -- --threads 1 --mode max-throughput --output-chars 160 --chars-per-event 10
+start_roofline_stub
 variants=("${variant_a//\{work\}/$work}" "${variant_b//\{work\}/$work}")
 binaries=("${bin_a:-$bin}" "${bin_b:-$bin}")
 for ((i = 0; i < runs; i++)); do

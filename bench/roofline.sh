@@ -85,7 +85,7 @@ PY
 
 
 echo "roofline: $reps reps x ${seconds}s, $connections connections, client on CPU 0, server on CPU 1" >&2
-start_stub taskset -c 1 -- --threads 1 --mode max-throughput --output-chars 160 --chars-per-event 10
+start_roofline_stub
 pids+=("$stub_pid")
 for ((i = 0; i < reps; i++)); do
   run_wrk "$stub_url" >>"$work/wrk_stub.runs"

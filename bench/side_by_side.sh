@@ -19,7 +19,7 @@ parse_ab_options --rounds "bench/side_by_side.sh [options] \"A FLAGS\" \"B FLAGS
 rounds=$count
 bench_start
 bin_a=${bin_a:-$bin} bin_b=${bin_b:-$bin}
-start_stub taskset -c 1 -- --threads 1 --mode max-throughput --output-chars 160 --chars-per-event 10
+start_roofline_stub
 cgroups=()
 make_cgroups
 

@@ -32,7 +32,7 @@ while (($#)); do
 done
 source bench/common.sh
 bench_start
-start_stub taskset -c 1 -- --threads 1 --mode max-throughput --output-chars 160 --chars-per-event 10
+start_roofline_stub
 
 cgroups=()
 ((side_by_side)) && make_cgroups

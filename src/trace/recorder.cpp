@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
+#include <string_view>
 
 #include "common/clock.h"
 #include "common/error.h"
@@ -92,42 +93,41 @@ class ThreadAccounting {
 
   Sample sample() const {
     Sample out;
-    char text[96];
-    ssize_t n = schedstat_fd_ >= 0 ? ::pread(schedstat_fd_, text, sizeof text, 0) : -1;
-    if (n > 0) {  // "<on-CPU ns> <run-queue wait ns> <timeslices>\n"
-      const char* end = text + n;
-      int64_t on_cpu = 0, waiting = 0;
-      auto first = std::from_chars(text, end, on_cpu);
-      if (first.ec == std::errc() && first.ptr != end) {
-        auto second = std::from_chars(first.ptr + 1, end, waiting);
-        if (second.ec == std::errc()) {
-          out.on_cpu_ns = on_cpu;
-          out.waiting_ns = waiting;
-        }
-      }
+    char text[256];
+    // "<on-CPU ns> <run-queue wait ns> <timeslices>\n"
+    std::string_view schedstat = read_proc(schedstat_fd_, text, sizeof text);
+    int64_t on_cpu, waiting;
+    if (number_at(schedstat, 0, on_cpu) && number_at(schedstat, 1, waiting)) {
+      out.on_cpu_ns = on_cpu;
+      out.waiting_ns = waiting;
     }
     rusage usage{};
     if (::getrusage(RUSAGE_THREAD, &usage) == 0) out.major_faults = usage.ru_majflt;
-    out.steal_ns = steal_ns();
+    // The first line: "cpu  user nice system idle iowait irq softirq steal ...", in clock ticks.
+    std::string_view stat = read_proc(stat_fd_, text, sizeof text);
+    int64_t steal_ticks;
+    if (stat.starts_with("cpu ") && ns_per_tick_ > 0 && number_at(stat.substr(4), 7, steal_ticks))
+      out.steal_ns = steal_ticks * ns_per_tick_;
     return out;
   }
 
  private:
-  // The first line of /proc/stat: "cpu  user nice system idle iowait irq softirq steal ...", in clock ticks.
-  int64_t steal_ns() const {
-    char text[256];
-    ssize_t n = stat_fd_ >= 0 && ns_per_tick_ > 0 ? ::pread(stat_fd_, text, sizeof text, 0) : -1;
-    if (n < 4 || std::memcmp(text, "cpu ", 4) != 0) return -1;
-    const char* at = text + 4;
-    const char* end = text + n;
-    int64_t value = -1;
-    for (int field = 0; field < 8; ++field) {
+  static std::string_view read_proc(int fd, char* buffer, size_t size) {
+    const ssize_t n = fd >= 0 ? ::pread(fd, buffer, size, 0) : -1;
+    return n > 0 ? std::string_view(buffer, static_cast<size_t>(n)) : std::string_view();
+  }
+
+  // The index-th of the space-separated numbers `text` starts with.
+  static bool number_at(std::string_view text, int index, int64_t& out) {
+    const char* at = text.data();
+    const char* end = at + text.size();
+    for (int field = 0; field <= index; ++field) {
       while (at < end && *at == ' ') ++at;
-      auto parsed = std::from_chars(at, end, value);
-      if (parsed.ec != std::errc()) return -1;
+      auto parsed = std::from_chars(at, end, out);
+      if (parsed.ec != std::errc()) return false;
       at = parsed.ptr;
     }
-    return value * ns_per_tick_;
+    return true;
   }
 
   int schedstat_fd_;
@@ -245,6 +245,11 @@ void Recorder::run() noexcept {
   ThreadAccounting::Sample base = accounting.sample();
   int64_t base_ns = last_start_ns;
   uint32_t passes_since_base = 0;
+  auto rebase = [&](const ThreadAccounting::Sample& sample, int64_t at_ns) {
+    base = sample;
+    base_ns = at_ns;
+    passes_since_base = 0;
+  };
   int64_t longest_ns = 0;
   int64_t last_pass_ns = 0;
   // Relaxed: the flag carries no data; finish() synchronises with this thread through join().
@@ -264,18 +269,12 @@ void Recorder::run() noexcept {
         gap.waiting_for_cpu_ns = delta_or_unknown(now.waiting_ns, base.waiting_ns);
         gap.major_faults = delta_or_unknown(now.major_faults, base.major_faults);
         gap.steal_ns = delta_or_unknown(now.steal_ns, base.steal_ns);
-        base = now;
-        base_ns = start_ns;
-        passes_since_base = 0;
+        rebase(now, start_ns);
       }
       std::lock_guard lock(gap_mutex_);
       longest_drain_gap_ = gap;
     }
-    if (++passes_since_base >= kAccountingPasses) {
-      base = accounting.sample();
-      base_ns = start_ns;
-      passes_since_base = 0;
-    }
+    if (++passes_since_base >= kAccountingPasses) rebase(accounting.sample(), start_ns);
     last_start_ns = start_ns;
     run_pass();
     last_pass_ns = now_ns() - start_ns;
